@@ -1,0 +1,19 @@
+import type { CommandEntry } from '../command';
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: ['data', 'inspect'],
+    summary: 'Read a data set and print records, codes and code frequencies',
+    load: async () => (await import('./data-inspect.command')).dataInspectCommand,
+  },
+  {
+    path: ['simulate'],
+    summary: 'Write a simulated multi-hospital cohort in MIMIC-III layout',
+    load: async () => (await import('./simulate.command')).simulateCommand,
+  },
+  {
+    path: ['bench', 'backend'],
+    summary: 'Measure matMul GFLOP/s on each available TensorFlow.js backend',
+    load: async () => (await import('./bench-backend.command')).benchBackendCommand,
+  },
+];

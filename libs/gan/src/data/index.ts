@@ -1,0 +1,12 @@
+export * from './binary-matrix';
+export * from './dataset';
+export * from './dataset-summary';
+export * from './icd9-rollup';
+export * from './split';
+export * from './tensor-batches';
+export * from './vocabulary';
+export * from './vocabulary-file';
+export * from './readers/read-dataset';
+export * from './readers/resolve-table';
+export { readCsvFile } from './csv/read-csv-file';
+export { createRng, type Rng } from './simulate/prng';

@@ -1,0 +1,2 @@
+export * from './errors/fedsynth-error';
+export * from './data';
