@@ -1,2 +1,4 @@
 export * from './errors/fedsynth-error';
 export * from './data';
+export * from './data/simulate';
+export * from './backend';

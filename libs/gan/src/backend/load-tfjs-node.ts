@@ -15,7 +15,7 @@ function isThisPackageMissing(error: unknown): boolean {
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0];
+  return message.split('\n', 1)[0].trim();
 }
 
 /**

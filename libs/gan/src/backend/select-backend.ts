@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FedsynthError } from '../errors/fedsynth-error';
-import { BACKEND_ENV_VAR, backendFromEnv, isBackendName, type BackendName } from './backend-name';
+import { BACKEND_ENV_VAR, BACKEND_NAMES, backendFromEnv, isBackendName, type BackendName } from './backend-name';
 import { activateWasmBackend } from './load-wasm-backend';
 import { loadTfjsNode } from './load-tfjs-node';
 import { installWasmMatMulFix } from './wasm-matmul-fix';
@@ -28,7 +28,7 @@ export interface InitBackendOptions {
 
 interface Request {
   readonly name: BackendName | 'auto';
-  /** How the request was made, for messages: `FEDSYNTH_BACKEND=wasm`, `force: 'cpu'`. */
+  /** Who asked, for messages: `FEDSYNTH_BACKEND=wasm`, `the caller (force: 'cpu')`. */
   readonly source: string;
 }
 
@@ -42,17 +42,18 @@ let selection: Selection | undefined;
 
 function resolveRequest(force: BackendName | undefined): Request {
   if (force !== undefined) {
+    // The type says BackendName, but the value may come from untyped input such as a CLI flag.
     if (!isBackendName(force)) {
-      throw new FedsynthError(`unknown backend '${String(force)}'; allowed values: tensorflow, wasm, cpu`, 'BACKEND_INVALID');
+      throw new FedsynthError(`unknown backend '${String(force)}'; allowed values: ${BACKEND_NAMES.join(', ')}`, 'BACKEND_INVALID');
     }
-    return { name: force, source: `force: '${force}'` };
+    return { name: force, source: `the caller (force: '${force}')` };
   }
   const fromEnv = backendFromEnv();
   return fromEnv ? { name: fromEnv, source: `${BACKEND_ENV_VAR}=${fromEnv}` } : { name: 'auto', source: 'auto' };
 }
 
 function unavailable(request: Request, why: string): FedsynthError {
-  return new FedsynthError(`backend '${request.name}' was requested (${request.source}) but cannot be used: ${why}`, 'BACKEND_UNAVAILABLE');
+  return new FedsynthError(`backend '${request.name}' was requested by ${request.source} but cannot be used: ${why}`, 'BACKEND_UNAVAILABLE');
 }
 
 function errorText(error: unknown): string {

@@ -9,4 +9,3 @@ export * from './vocabulary-file';
 export * from './readers/read-dataset';
 export * from './readers/resolve-table';
 export { readCsvFile } from './csv/read-csv-file';
-export { createRng, type Rng } from './simulate/prng';

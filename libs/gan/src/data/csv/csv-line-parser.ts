@@ -36,14 +36,20 @@ export class CsvLineParser {
   private consume(text: string, final: boolean): number {
     let pos = 0;
     const n = text.length;
+    // Position of the next quote at or after pos (n if none): searched once, not per line,
+    // so a quote-free chunk is scanned in linear time.
+    let quote = -1;
     while (pos < n) {
       let nl = text.indexOf('\n', pos);
       if (nl < 0) {
         if (!final) return pos;
         nl = n;
       }
-      const quote = text.indexOf('"', pos);
-      if (quote < 0 || quote > nl) {
+      if (quote < pos) {
+        quote = text.indexOf('"', pos);
+        if (quote < 0) quote = n;
+      }
+      if (quote > nl) {
         this.line++;
         let end = nl;
         if (end > pos && text.charCodeAt(end - 1) === 13) end--;

@@ -1,5 +1,6 @@
 import { createAliasTable, type AliasTable } from './alias-table';
-import { icd9Category, icd9Chapter, synthesizeIcd9Dictionary, type Icd9Entry } from './icd9';
+import { icd9Category } from '../icd9-rollup';
+import { icd9Chapter, synthesizeIcd9Dictionary, type Icd9Entry } from './icd9';
 import type { Rng } from './prng';
 
 /**
@@ -112,8 +113,8 @@ const CHRONIC_CHAPTERS = new Set(['240-279', '290-319', '390-459', '580-629', 'V
  * P(a code is re-coded in each other admission). Tuned so diagnosis rows ≈ 1.18 × distinct
  * patient codes, as in the MIMIC-III demo (1,761 rows, 1,489 distinct patient–code pairs).
  */
-const CHRONIC_PERSISTENCE = 0.85;
-const ACUTE_PERSISTENCE = 0.15;
+const CHRONIC_PERSISTENCE = 0.9;
+const ACUTE_PERSISTENCE = 0.25;
 
 export function defaultGroupCount(codes: number): number {
   return Math.min(40, Math.max(2, Math.round(codes / 25)));
@@ -294,8 +295,11 @@ function dirichlet(n: number, alpha: number, rng: Rng): Float64Array {
 /** Draws one patient of a site. */
 export function samplePatientCodes(model: CohortModel, site: SiteModel, rng: Rng): PatientCodes {
   const V = model.vocabulary.length;
-  const admissionCount = sampleAdmissionCount(rng);
-  const target = Math.min(V, Math.max(admissionCount, sampleCodeCount(model.codesPerPatient * site.codingIntensity, admissionCount, rng)));
+  const drawnAdmissions = sampleAdmissionCount(rng);
+  const count = sampleCodeCount(model.codesPerPatient * site.codingIntensity, drawnAdmissions, rng);
+  // Every admission needs a code of its own; only a vocabulary smaller than 3 can cap this.
+  const target = Math.min(V, Math.max(drawnAdmissions, count));
+  const admissionCount = Math.min(drawnAdmissions, target);
 
   const codes: number[] = [];
   const present = new Set<number>();

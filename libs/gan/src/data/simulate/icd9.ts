@@ -1,6 +1,9 @@
+import { icd9Category } from '../icd9-rollup';
+
 /**
  * ICD-9-CM code shapes, as MIMIC-III stores them (no dot): numeric `4019`, supplementary
- * `V4581`, external-cause `E8788`.
+ * `V4581`, external-cause `E8788`. Roll-up categories come from ../icd9-rollup, the same
+ * function the readers use, so simulated clusters match what `rollup` produces.
  */
 
 /** One dictionary entry, as in D_ICD_DIAGNOSES.csv. */
@@ -9,14 +12,6 @@ export interface Icd9Entry {
   readonly code: string;
   readonly shortTitle: string;
   readonly longTitle: string;
-}
-
-/**
- * The roll-up category: the first 3 characters, except E-codes, whose categories are the
- * first 4 (E800–E999), the convention behind MIMIC-III's 1,071-category vocabulary.
- */
-export function icd9Category(code: string): string {
-  return code.startsWith('E') ? code.slice(0, 4) : code.slice(0, 3);
 }
 
 /**
