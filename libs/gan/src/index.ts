@@ -2,3 +2,4 @@ export * from './errors/fedsynth-error';
 export * from './data';
 export * from './data/simulate';
 export * from './backend';
+export * from './metrics';

@@ -12,6 +12,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./simulate.command')).simulateCommand,
   },
   {
+    path: ['evaluate'],
+    summary: 'Score synthetic records for fidelity, utility and privacy against baselines',
+    load: async () => (await import('./evaluate.command')).evaluateCommand,
+  },
+  {
     path: ['bench', 'backend'],
     summary: 'Measure matMul GFLOP/s on each available TensorFlow.js backend',
     load: async () => (await import('./bench-backend.command')).benchBackendCommand,

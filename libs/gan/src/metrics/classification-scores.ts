@@ -19,33 +19,6 @@ export function f1AtThreshold(scores: ArrayLike<number>, labels: ArrayLike<numbe
 }
 
 /**
- * The decision threshold that maximises F1 on the given (training) scores. A fixed 0.5 would
- * score a rare code's classifier at F1 = 0 even when it ranks well, hiding the very differences
- * between real and synthetic training data this metric is meant to show. Without positives the
- * best claim is none: +Infinity.
- */
-export function bestF1Threshold(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) positives += labels[i];
-  if (positives === 0) return Infinity;
-  const order = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
-  let best = -1;
-  let threshold = Infinity;
-  let tp = 0;
-  for (let k = 0; k < order.length; k++) {
-    tp += labels[order[k]];
-    // Only cut between distinct scores: tied records are claimed together or not at all.
-    if (k + 1 < order.length && scores[order[k + 1]] === scores[order[k]]) continue;
-    const f1 = (2 * tp) / (k + 1 + positives);
-    if (f1 > best) {
-      best = f1;
-      threshold = scores[order[k]];
-    }
-  }
-  return threshold;
-}
-
-/**
  * Area under the ROC curve by ranking (the Mann–Whitney U statistic): the probability that a
  * random positive scores above a random negative, ties counting half. NaN without both classes.
  */

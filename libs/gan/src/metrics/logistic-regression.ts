@@ -1,6 +1,6 @@
 import type { BinaryMatrix } from '../data/binary-matrix';
 import { createRng } from '../data/simulate/prng';
-import { permutation } from './row-sampling';
+import { strideWalk } from './row-sampling';
 
 /** A linear model over binary features: P(y = 1 | x) = σ(bias + Σ_{c ∈ x} weights[c]). */
 export interface LogisticModel {
@@ -15,7 +15,7 @@ export interface LogisticOptions {
   steps?: number;
   /** Records per minibatch (default 256; the whole set when smaller). */
   batchSize?: number;
-  /** Adam step size (default 0.05). */
+  /** Adam step size (default 0.02). */
   learningRate?: number;
   /** L2 penalty on the weights, not the bias (default 1e-4). */
   l2?: number;
@@ -45,7 +45,7 @@ export function trainLogisticRegression(features: BinaryMatrix, labels: ArrayLik
     throw new RangeError(`${labels.length} labels for ${features.rows} records`);
   }
   const steps = options.steps ?? 300;
-  const learningRate = options.learningRate ?? 0.05;
+  const learningRate = options.learningRate ?? 0.02;
   const l2 = options.l2 ?? 1e-4;
   const exclude = options.excludeColumn ?? -1;
   const n = features.rows;
@@ -58,9 +58,7 @@ export function trainLogisticRegression(features: BinaryMatrix, labels: ArrayLik
   if (n === 0) return { weights, bias, excludeColumn: exclude };
 
   const batchSize = Math.min(options.batchSize ?? 256, n);
-  const rng = createRng(options.seed ?? 1);
-  let order = permutation(n, rng);
-  let cursor = 0;
+  const walk = strideWalk(n, createRng(options.seed ?? 1));
   const gradient = new Float64Array(cols);
   const m1 = new Float64Array(cols);
   const m2 = new Float64Array(cols);
@@ -72,11 +70,7 @@ export function trainLogisticRegression(features: BinaryMatrix, labels: ArrayLik
     gradient.fill(0);
     let biasGradient = 0;
     for (let b = 0; b < batchSize; b++) {
-      if (cursor === n) {
-        order = permutation(n, rng);
-        cursor = 0;
-      }
-      const r = order[cursor++];
+      const r = walk();
       let z = bias;
       for (let p = offsets[r]; p < offsets[r + 1]; p++) {
         const c = indices[p];
