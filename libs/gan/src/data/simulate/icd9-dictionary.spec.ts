@@ -24,7 +24,7 @@ describe('parseIcd9Dictionary', () => {
   it('names the file and line of a malformed row', () => {
     const text = 'row_id,icd9_code,short_title,long_title\n1,4019,a,b\n2,4280,"unclosed,x\n';
     expect(() => parseIcd9Dictionary(text, 'dict.csv')).toThrow(DataError);
-    expect(() => parseIcd9Dictionary(text, 'dict.csv')).toThrow('dict.csv:3: a quoted field is never closed');
+    expect(() => parseIcd9Dictionary(text, 'dict.csv')).toThrow('dict.csv:3: unterminated quoted field');
     expect(() => parseIcd9Dictionary('row_id,icd9_code,short_title,long_title\n1,4019,a\n', 'd.csv')).toThrow('d.csv:2: expected 4 fields, found 3');
     expect(() => parseIcd9Dictionary('code,title\n', 'd.csv')).toThrow('d.csv:1: missing column(s) row_id, icd9_code, short_title, long_title; found code, title');
   });
