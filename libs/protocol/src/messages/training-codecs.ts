@@ -1,0 +1,94 @@
+import { fedsynth } from '../generated/fedsynth';
+import { ProtocolError } from '../errors/protocol-error';
+import type { ProtocolLimits } from '../limits';
+import { weightSetFromWire, weightSetToWire } from '../tensors/weight-set-codec';
+import { WEIGHTS_KEY } from '../wire/field-keys';
+import type { BodyCodec } from './body-codec';
+import { checkFinite, checkId, checkMetrics, checkPresent, checkUint32 } from './field-checks';
+import { phaseCodec } from './enum-codecs';
+import { metricsFromWire, metricsToWire } from './metrics-codec';
+import type { TrainOptions, TrainResult, TrainTask } from './types';
+
+const pb = fedsynth.v1;
+
+/** Round numbers are explicit on the wire (proto3 `optional`), so round 0 is not "absent". */
+export function checkRound(round: number | null | undefined, field: string): number {
+  if (round === null || round === undefined) throw new ProtocolError('MISSING_FIELD', 'required', { field });
+  return checkUint32(round, field);
+}
+
+/** Absent and 0 both mean "no deadline". */
+export function checkDeadline(deadline: number | null | undefined, field: string): number | undefined {
+  const value = checkFinite(deadline ?? 0, field, { min: 0 });
+  return value === 0 ? undefined : value;
+}
+
+function checkTrainOptions(
+  v: fedsynth.v1.TrainOptions.$Properties | TrainOptions | null | undefined,
+  field: string,
+  limits: ProtocolLimits,
+): TrainOptions {
+  const options = checkPresent(v, field);
+  return {
+    localEpochs: checkUint32(options.localEpochs, `${field}.localEpochs`, { min: 1 }),
+    batchSize: checkUint32(options.batchSize, `${field}.batchSize`, { min: 1 }),
+    learningRate: checkFinite(options.learningRate, `${field}.learningRate`, { min: 0 }),
+    seed: checkUint32(options.seed, `${field}.seed`),
+    extra: checkMetrics(options.extra, `${field}.extra`, limits),
+  };
+}
+
+export const trainTaskCodec: BodyCodec<'trainTask'> = {
+  encode(v, ctx, field) {
+    const deadline = checkDeadline(v.deadlineUnixMs, `${field}.deadlineUnixMs`);
+    const head = pb.TrainTask.encode({
+      runId: checkId(v.runId, `${field}.runId`, ctx.limits),
+      round: checkRound(v.round, `${field}.round`),
+      phase: phaseCodec.toWire(v.phase, `${field}.phase`),
+      modelFamily: checkId(v.modelFamily, `${field}.modelFamily`, ctx.limits),
+      options: checkTrainOptions(v.options, `${field}.options`, ctx.limits),
+      deadlineUnixMs: deadline ?? 0,
+    }).finish();
+    const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
+    return { head, trailing: { kind: 'weights', key: WEIGHTS_KEY, tensors } };
+  },
+  decode(w, ctx, field): TrainTask {
+    const task: TrainTask = {
+      runId: checkId(w.runId, `${field}.runId`, ctx.limits),
+      round: checkRound(w.round, `${field}.round`),
+      phase: phaseCodec.fromWire(w.phase, `${field}.phase`),
+      modelFamily: checkId(w.modelFamily, `${field}.modelFamily`, ctx.limits),
+      options: checkTrainOptions(w.options, `${field}.options`, ctx.limits),
+      // Weights last: the expensive check runs only once the cheap ones passed.
+      weights: weightSetFromWire(w.weights, `${field}.weights`, ctx),
+    };
+    const deadline = checkDeadline(w.deadlineUnixMs, `${field}.deadlineUnixMs`);
+    if (deadline !== undefined) task.deadlineUnixMs = deadline;
+    return task;
+  },
+};
+
+export const trainResultCodec: BodyCodec<'trainResult'> = {
+  encode(v, ctx, field) {
+    const head = pb.TrainResult.encode({
+      runId: checkId(v.runId, `${field}.runId`, ctx.limits),
+      round: checkRound(v.round, `${field}.round`),
+      phase: phaseCodec.toWire(v.phase, `${field}.phase`),
+      recordCount: checkUint32(v.recordCount, `${field}.recordCount`, { min: 1 }),
+      metrics: metricsToWire(v.metrics, `${field}.metrics`, ctx.limits),
+    }).finish();
+    const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
+    return { head, trailing: { kind: 'weights', key: WEIGHTS_KEY, tensors } };
+  },
+  decode(w, ctx, field): TrainResult {
+    return {
+      runId: checkId(w.runId, `${field}.runId`, ctx.limits),
+      round: checkRound(w.round, `${field}.round`),
+      phase: phaseCodec.fromWire(w.phase, `${field}.phase`),
+      // A FedAvg weight of 0 would divide by zero when every site sends one.
+      recordCount: checkUint32(w.recordCount, `${field}.recordCount`, { min: 1 }),
+      metrics: metricsFromWire(w.metrics, `${field}.metrics`, ctx.limits),
+      weights: weightSetFromWire(w.weights, `${field}.weights`, ctx),
+    };
+  },
+};

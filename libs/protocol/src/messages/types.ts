@@ -1,0 +1,211 @@
+import type { ProtocolErrorCode } from '../errors/protocol-error';
+import type { WeightSet } from '../tensors/weight-set';
+
+/**
+ * The messages as the apps use them: plain TypeScript values with string enums and
+ * Float32Array weights. The codecs translate them to and from the generated protobuf
+ * classes, which stay private to this library.
+ */
+
+/** Element type of a tensor on the wire; in memory every tensor is float32. */
+export type DType = 'float32' | 'float16';
+export type Phase = 'autoencoder' | 'gan';
+export type RecordUnit = 'patient' | 'admission';
+export type CodeLevel = 'full' | 'category';
+export type VocabularySource = 'fixed' | 'union';
+export type SiteState = 'idle' | 'training' | 'evaluating';
+
+/** Named aggregate numbers (losses, scores); finite values only. */
+export type Metrics = Record<string, number>;
+
+export interface Hello {
+  siteId: string;
+  agentVersion: string;
+  /** Dtypes this site can decode in tasks (float32 is always accepted). */
+  acceptedDtypes: DType[];
+}
+
+export interface Welcome {
+  sessionId: string;
+  coordinatorVersion: string;
+  heartbeatIntervalMs: number;
+  /** Largest encoded envelope the coordinator accepts; larger ones travel in chunks. */
+  maxMessageBytes: number;
+  maxChunkBytes: number;
+  /** Dtypes the coordinator accepts in results (float32 is always accepted). */
+  acceptedDtypes: DType[];
+}
+
+export interface Heartbeat {
+  sentAtUnixMs: number;
+  state: SiteState;
+  /** Empty when idle. */
+  runId: string;
+  round?: number;
+  /** Progress of the current task in [0, 1]. */
+  progress: number;
+}
+
+/** Aggregates of a site's data: counts and codes held by ≥ k records, never records. */
+export interface DataSummary {
+  recordCount: number;
+  recordUnit: RecordUnit;
+  codeLevel: CodeLevel;
+  /** k: only codes held by at least this many records are listed. */
+  minCodeCount: number;
+  codes: string[];
+}
+
+/**
+ * The ordered vocabulary proposed for a run. Its digest (sha256 of the codes joined by
+ * "\n", as libs/gan's vocabularyHash) is added on encode and checked on decode.
+ */
+export interface VocabularyProposal {
+  runId: string;
+  codes: string[];
+  source: VocabularySource;
+  codeLevel: CodeLevel;
+  minCodeCount: number;
+}
+
+export interface VocabularyAgreement {
+  runId: string;
+  /** vocabularyDigest(proposal.codes) as computed by the site. */
+  digest: Uint8Array;
+  accepted: boolean;
+  /** Records of this site holding at least one vocabulary code. */
+  coveredRecordCount: number;
+  /** Why the site refuses (empty when accepted). */
+  reason: string;
+}
+
+export interface TrainOptions {
+  localEpochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Strategy-specific numeric settings (e.g. a proximal term). */
+  extra: Metrics;
+}
+
+export interface TrainTask {
+  runId: string;
+  round: number;
+  phase: Phase;
+  modelFamily: string;
+  weights: WeightSet;
+  options: TrainOptions;
+  /** Results arriving after this instant are rejected as late; absent: no deadline. */
+  deadlineUnixMs?: number;
+}
+
+export interface TrainResult {
+  runId: string;
+  round: number;
+  phase: Phase;
+  /** Records trained on (≥ 1): the FedAvg weight of this update. */
+  recordCount: number;
+  weights: WeightSet;
+  metrics: Metrics;
+}
+
+export interface EvalOptions {
+  sampleCount: number;
+  seed: number;
+  /** Metrics to compute; empty: the site's default set. */
+  metrics: string[];
+}
+
+export interface EvalTask {
+  runId: string;
+  round: number;
+  /** The global generator to evaluate against the site's held-out records. */
+  weights: WeightSet;
+  options: EvalOptions;
+  deadlineUnixMs?: number;
+}
+
+/** Aggregate metrics only: nothing per record leaves the site. */
+export interface EvalResult {
+  runId: string;
+  round: number;
+  recordCount: number;
+  metrics: Metrics;
+}
+
+/** One piece of an encoded envelope too large to send whole (see chunking/). */
+export interface Chunk {
+  /** messageId of the envelope being carried. */
+  messageId: string;
+  index: number;
+  total: number;
+  totalBytes: number;
+  /** sha256 of the whole encoded envelope. */
+  digest: Uint8Array;
+  data: Uint8Array;
+}
+
+/** Positive acknowledgement of the envelope named by `inReplyTo`. */
+export type Ack = Record<string, never>;
+
+/** A refusal or failure answering the envelope named by `inReplyTo`. */
+export interface ErrorReply {
+  code: ProtocolErrorCode;
+  reason: string;
+}
+
+/** Body kind → body type. Kinds are the Envelope oneof field names. */
+export interface BodyMap {
+  hello: Hello;
+  welcome: Welcome;
+  dataSummary: DataSummary;
+  vocabularyProposal: VocabularyProposal;
+  vocabularyAgreement: VocabularyAgreement;
+  trainTask: TrainTask;
+  trainResult: TrainResult;
+  evalTask: EvalTask;
+  evalResult: EvalResult;
+  heartbeat: Heartbeat;
+  chunk: Chunk;
+  ack: Ack;
+  error: ErrorReply;
+}
+
+export type BodyKind = keyof BodyMap;
+
+/** A body tagged with its kind; narrowing on `kind` types `value`. */
+export type Body = { [K in BodyKind]: { kind: K; value: BodyMap[K] } }[BodyKind];
+
+export type BodyOf<K extends BodyKind> = Extract<Body, { kind: K }>;
+
+export interface Envelope<B extends Body = Body> {
+  protocolVersion: number;
+  /** Unique per message (a UUID); replies and chunks refer to it. */
+  messageId: string;
+  /** messageId of the request this answers; empty otherwise. */
+  inReplyTo: string;
+  body: B;
+}
+
+// A Record over every kind, so a new kind missing here fails to compile.
+const KIND_SET: Readonly<Record<BodyKind, true>> = {
+  hello: true,
+  welcome: true,
+  dataSummary: true,
+  vocabularyProposal: true,
+  vocabularyAgreement: true,
+  trainTask: true,
+  trainResult: true,
+  evalTask: true,
+  evalResult: true,
+  heartbeat: true,
+  chunk: true,
+  ack: true,
+  error: true,
+};
+
+export const BODY_KINDS: readonly BodyKind[] = Object.freeze(Object.keys(KIND_SET) as BodyKind[]);
+
+export function isBodyKind(value: unknown): value is BodyKind {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(KIND_SET, value);
+}
