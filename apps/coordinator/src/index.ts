@@ -1,8 +1,8 @@
 /**
- * @fedsynth/coordinator — the coordinator's core: strategies, update validation, the
+ * @fedsynth/coordinator — the coordinator: strategies, update validation, the
  * SQLite store, checkpoints, configuration and the round state machine, plus the Nest
- * modules that provide them. The Socket.IO gateway, REST API and round service build on
- * these. See README.md.
+ * modules that provide them, and the federation on top: round service, Socket.IO gateway,
+ * REST API, generator export and startCoordinator. See README.md.
  */
 
 // Errors
@@ -115,3 +115,17 @@ export { priorAttemptsOf, restoreRunState, type PersistedRound, type PersistedRu
 
 // Application
 export { AppModule } from './app.module';
+
+// Federation: round service, sites gateway, REST API, generator export, start-up
+export { checkRunOptions, DEFAULT_RUN_OPTIONS, type FederatedRunOptions, type ModelArchitecture } from './federation/run-options';
+export { encodeModelSpec } from './federation/model-spec';
+export { RunDriver } from './federation/run-driver';
+export { RoundService } from './federation/round.service';
+export { FederationModule } from './federation/federation.module';
+export { agreeVocabulary, type VocabularyOutcome } from './federation/vocabulary-agreement';
+export { SiteSessions, type SiteSession, type SiteSessionListener } from './sites/site-sessions';
+export { SitesGateway } from './sites/sites.gateway';
+export { authenticateSite } from './sites/site-auth';
+export { GENERATOR_FILES, GeneratorExportService } from './generator/generator-export.service';
+export { AdminTokenGuard } from './api/admin-token.guard';
+export { addSite, CoordinatorModule, startCoordinator, type RunningCoordinator } from './start-coordinator';

@@ -1,1 +1,11 @@
-export {};
+/**
+ * @fedsynth/site-agent — a hospital's side of the federation: reads its records, announces
+ * only aggregates, trains locally on each TrainTask and sends back weights. See README.md.
+ */
+export { SiteAgent } from './site-agent';
+export { runSiteAgent } from './run-site-agent';
+export type { SiteAgentEvent, SiteAgentOptions } from './site-agent-options';
+export { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData, type SiteDataOptions } from './site-data';
+export { LocalTrainer, type LocalTrainerOptions } from './local-trainer';
+export { decodeModelSpec, MODEL_SPEC_PREFIX } from './model-spec-codec';
+export { requestOverFrames, type FrameEmitter } from './frame-channel';

@@ -3,3 +3,4 @@ export * from './data';
 export * from './data/simulate';
 export * from './backend';
 export * from './metrics';
+export * from './model';

@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createModel, exportModel, MANIFEST_FILE, setWeights } from '@fedsynth/gan';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointStore } from '../checkpoints/checkpoint-store';
+import { COORDINATOR_CONFIG } from '../config/config.module';
+import type { CoordinatorConfig } from '../config/coordinator-config';
+import { CoordinatorError } from '../errors/coordinator-error';
+import { checkRunOptions } from '../federation/run-options';
+import { CoordinatorStore } from '../store/coordinator-store';
+
+/** Files of an export a client may fetch: the LayersModel, its weights, the manifest, the full state. */
+export const GENERATOR_FILES = Object.freeze(['model.json', 'weights.bin', MANIFEST_FILE, 'state.bin']);
+
+/**
+ * The generator of a run's latest completed GAN round, exported with libs/gan's exportModel
+ * (model.json + weights.bin loadable by tf.loadLayersModel, fedsynth.json with the
+ * federation's provenance) into `<dataDir>/exports/<run>/round-<n>/`, once per round.
+ */
+@Injectable()
+export class GeneratorExportService {
+  private readonly inFlight = new Map<string, Promise<string>>();
+
+  constructor(
+    @Inject(CoordinatorStore) private readonly store: CoordinatorStore,
+    @Inject(CheckpointStore) private readonly checkpoints: CheckpointStore,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  /** The folder holding the export (written on first request). */
+  async exportDir(runId: string): Promise<string> {
+    const run = this.store.runs.get(runId);
+    const rounds = this.store.rounds.list(runId).filter((r) => r.status === 'completed' && r.phase === 'gan');
+    const last = rounds[rounds.length - 1];
+    if (!last || !run.vocabulary || !run.vocabularyHash) {
+      throw new CoordinatorError(`run ${runId} has no completed GAN round yet`, 'GENERATOR_NOT_READY');
+    }
+    const dir = join(this.config.dataDir, 'exports', runId, `round-${String(last.round).padStart(6, '0')}`);
+    if (existsSync(join(dir, MANIFEST_FILE))) return dir;
+    let pending = this.inFlight.get(dir);
+    if (!pending) {
+      pending = this.write(dir, run.id, last.round).finally(() => this.inFlight.delete(dir));
+      this.inFlight.set(dir, pending);
+    }
+    return pending;
+  }
+
+  private async write(dir: string, runId: string, round: number): Promise<string> {
+    const run = this.store.runs.get(runId);
+    const record = this.store.rounds.list(runId).find((r) => r.round === round && r.status === 'completed')!;
+    const options = checkRunOptions(run.options);
+    const weights = await this.checkpoints.load(record.checkpoint!);
+    const model = createModel(options.modelFamily, { ...options.model, vocabularySize: run.vocabulary!.length, initSeed: options.train.seed });
+    try {
+      setWeights(model, weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
+      const sites = this.store.rounds
+        .contributions({ runId, round, attempt: record.attempt })
+        .filter((c) => c.accepted)
+        .map((c) => ({ siteId: c.siteId, recordCount: c.recordCount }));
+      await exportModel(model, dir, {
+        vocabulary: { codes: run.vocabulary!, hash: run.vocabularyHash! },
+        metrics: {
+          federation: { runId, round, attempt: record.attempt, strategy: options.strategy.name, sites, checkpointSha256: record.checkpoint!.sha256 },
+          training: record.metrics ?? {},
+        },
+      });
+    } finally {
+      model.dispose();
+    }
+    return dir;
+  }
+}

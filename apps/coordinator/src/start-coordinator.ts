@@ -1,0 +1,56 @@
+import 'reflect-metadata';
+import { Module, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { initBackend } from '@fedsynth/gan';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import type { CoordinatorConfig } from './config/coordinator-config';
+import { FederationModule } from './federation/federation.module';
+import { CoordinatorStore } from './store/coordinator-store';
+
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/** AppModule (config + store) with the federation (gateway, rounds, REST API) on top. */
+@Module({})
+export class CoordinatorModule {
+  static forRoot(config: CoordinatorConfig): DynamicModule {
+    return { module: CoordinatorModule, imports: [AppModule.forRoot({ config }), FederationModule] };
+  }
+}
+
+export interface RunningCoordinator {
+  /** Base URL, e.g. http://127.0.0.1:8080 (sites connect to url + /sites, admins to url + /api). */
+  readonly url: string;
+  readonly app: INestApplication;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the coordinator from a validated config and listens: for main.ts, the CLI and tests
+ * (port 0 picks a free port). The TensorFlow.js backend is chosen first, since exporting a
+ * generator and building the initial weights use it.
+ */
+export async function startCoordinator(config: CoordinatorConfig, options: { logger?: false } = {}): Promise<RunningCoordinator> {
+  const logger = options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
+  await initBackend({ log: (line) => (logger === false ? undefined : console.log(line)) });
+  const app = await NestFactory.create(CoordinatorModule.forRoot(config), { logger });
+  await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+}
+
+/** Registers a site in the coordinator's database and returns its token (shown once). For the CLI. */
+export function addSite(config: Pick<CoordinatorConfig, 'databasePath'>, input: { name: string; id?: string }): { siteId: string; token: string } {
+  const store = CoordinatorStore.open({ path: config.databasePath });
+  try {
+    const { site, token } = store.transaction(() => {
+      const registered = store.sites.register(input);
+      store.audit.append({ actor: 'admin', action: 'site.registered', subject: registered.site.id });
+      return registered;
+    });
+    return { siteId: site.id, token };
+  } finally {
+    store.close();
+  }
+}

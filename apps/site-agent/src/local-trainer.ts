@@ -1,0 +1,60 @@
+import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import type { Metrics, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
+import { decodeModelSpec } from './model-spec-codec';
+
+export interface LocalTrainerOptions {
+  /** Called with every training log (progress bars, heartbeats). Losses only, never data. */
+  onLog?: (log: TrainLog) => void;
+}
+
+/**
+ * Trains the site's model for one TrainTask: global weights in, local epochs of the task's
+ * phase on the site's own matrix, new weights out. The model is kept between tasks so each
+ * site's Adam moments carry over rounds (FedAvg with local Adam).
+ */
+export class LocalTrainer {
+  private model: GanModel | undefined;
+
+  constructor(private readonly options: LocalTrainerOptions = {}) {}
+
+  async run(task: TrainTask, matrix: BinaryMatrix): Promise<TrainResult> {
+    const model = this.modelFor(task, matrix.cols);
+    setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
+    const { localEpochs, batchSize, seed } = task.options;
+    // One phase per round: the autoencoder rounds pre-train, the GAN rounds train adversarially.
+    const epochs = task.phase === 'gan' ? { epochs: localEpochs, pretrainEpochs: 0 } : { epochs: 0, pretrainEpochs: localEpochs };
+    const run = train(model, matrix, { ...epochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
+    let metrics: Metrics = {};
+    for await (const log of run) {
+      this.options.onLog?.(log);
+      if (log.kind === 'epoch') metrics = finiteLosses(log.losses);
+    }
+    const weights: WeightSet = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
+    return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics };
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+  }
+
+  private modelFor(task: TrainTask, vocabularySize: number): GanModel {
+    if (this.model && this.model.family === task.modelFamily && this.model.networks.vocabularySize === vocabularySize) return this.model;
+    if (!isModelFamily(task.modelFamily)) throw new Error(`unknown model family ${JSON.stringify(task.modelFamily)}`);
+    this.dispose();
+    const spec = decodeModelSpec(task.options.extra);
+    this.model = createModel(task.modelFamily, {
+      ...spec,
+      vocabularySize,
+      adam: { learningRate: task.options.learningRate },
+      autoencoderAdam: { learningRate: task.options.learningRate },
+    });
+    return this.model;
+  }
+}
+
+function finiteLosses(losses: Readonly<Record<string, number | undefined>>): Metrics {
+  const metrics: Metrics = {};
+  for (const [name, value] of Object.entries(losses)) if (typeof value === 'number' && Number.isFinite(value)) metrics[name] = value;
+  return metrics;
+}

@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:train`: how fast medGAN trains on this machine's TensorFlow.js backend, and
+ * how much of the backend's matMul speed a real training step achieves.
+ *
+ *   node libs/gan/dist/model/bench/train.bench.js [--steps 20] [--warmup 3] [--records 46520]
+ *       [--codes 1071] [--batch 256] [--json]
+ *
+ * The ratio compares the step's achieved GFLOP/s (matrix products counted from the layer
+ * shapes) with a plain 1024 × 1024 matMul timed in the same process before and after the
+ * steps, so a machine that is busy with other work slows both sides alike.
+ */
+import { parseArgs } from 'node:util';
+import { initBackend, type BackendInfo } from '../../backend/select-backend';
+import { timeMatMuls } from '../../backend/matmul-bench';
+import { buildMedgan } from '../build-medgan';
+import type { AutoencodingGanOptions } from '../model-options';
+import { train } from '../train';
+import { medganStepFlops } from './step-flops';
+import { syntheticMatrix } from './synthetic-matrix';
+
+interface BenchResult {
+  backend: string;
+  family: 'medgan';
+  records: number;
+  codes: number;
+  batchSize: number;
+  discriminatorSteps: number;
+  timedSteps: number;
+  stepsPerSec: number;
+  recordsPerSec: number;
+  gflopPerStep: number;
+  achievedGflops: number;
+  /** The same, counted by the rule "backward = 2 × forward". */
+  gflopPerStepByRule: number;
+  achievedGflopsByRule: number;
+  ratioByRule: number;
+  matMulGflops: { before: number; after: number; mean: number };
+  ratio: number;
+  peakRssMb: number;
+  wallSeconds: number;
+}
+
+function describeBackend(info: BackendInfo): string {
+  const details = [info.simd === undefined ? undefined : info.simd ? 'SIMD' : 'no SIMD', info.threads === undefined ? undefined : `${info.threads} thread(s)`, info.matMulFix ? 'transposed-matMul fix' : undefined];
+  const shown = details.filter((d): d is string => d !== undefined);
+  return `${info.name}${shown.length > 0 ? ` (${shown.join(', ')})` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '3' },
+      records: { type: 'string', default: '46520' },
+      codes: { type: 'string', default: '1071' },
+      batch: { type: 'string', default: '256' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const steps = Number(values.steps);
+  const warmup = Number(values.warmup);
+  const records = Number(values.records);
+  const codes = Number(values.codes);
+  const batchSize = Number(values.batch);
+  for (const [name, v] of Object.entries({ steps, warmup, records, codes, batch: batchSize })) {
+    if (!Number.isInteger(v) || v < (name === 'warmup' ? 0 : 1)) throw new Error(`--${name} must be a whole number, got ${String(v)}`);
+  }
+  const started = performance.now();
+  const info = await initBackend({ log: () => undefined });
+  const matMulBefore = timeMatMuls(1024, 5).plain.gflops;
+
+  const matrix = syntheticMatrix({ rows: records, cols: codes, codesPerRecord: 11, seed: 1 });
+  const model = buildMedgan({ vocabularySize: codes, initSeed: 1 });
+  const options = model.options as AutoencodingGanOptions;
+  const needed = warmup + steps;
+  const stepsPerEpoch = Math.ceil(Math.floor(records / batchSize) / options.discriminatorSteps);
+  const run = train(model, matrix, { epochs: Math.ceil(needed / stepsPerEpoch), pretrainEpochs: 0, batchSize, seed: 1 });
+  let seen = 0;
+  let timerStart = 0;
+  let timerEnd = 0;
+  if (warmup === 0) timerStart = performance.now();
+  for await (const log of run) {
+    if (log.kind !== 'step') continue;
+    seen++;
+    if (seen === warmup) timerStart = performance.now();
+    if (seen === needed) {
+      timerEnd = performance.now();
+      break;
+    }
+  }
+  const seconds = (timerEnd - timerStart) / 1000;
+  const matMulAfter = timeMatMuls(1024, 5).plain.gflops;
+  model.dispose();
+
+  const flops = medganStepFlops(options, batchSize);
+  const stepsPerSec = steps / seconds;
+  const achievedGflops = (flops.ganStep * stepsPerSec) / 1e9;
+  const matMulMean = (matMulBefore + matMulAfter) / 2;
+  const result: BenchResult = {
+    backend: describeBackend(info),
+    family: 'medgan',
+    records,
+    codes,
+    batchSize,
+    discriminatorSteps: options.discriminatorSteps,
+    timedSteps: steps,
+    stepsPerSec,
+    recordsPerSec: stepsPerSec * batchSize * options.discriminatorSteps,
+    gflopPerStep: flops.ganStep / 1e9,
+    achievedGflops,
+    matMulGflops: { before: matMulBefore, after: matMulAfter, mean: matMulMean },
+    ratio: achievedGflops / matMulMean,
+    gflopPerStepByRule: flops.ganStepByRule / 1e9,
+    achievedGflopsByRule: (flops.ganStepByRule * stepsPerSec) / 1e9,
+    ratioByRule: (flops.ganStepByRule * stepsPerSec) / 1e9 / matMulMean,
+    // maxRSS is in kibibytes: the process's peak resident memory, wasm heap included.
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+  if (values.json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  const f = (n: number, d = 2) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  process.stdout.write(
+    [
+      `bench:train — medgan, ${f(codes, 0)} codes, batch ${batchSize}, ${f(records, 0)} records, on ${result.backend}`,
+      `  timed GAN steps        ${steps} (after ${warmup} warm-up); 1 step = ${options.discriminatorSteps} discriminator + 1 generator update`,
+      `  steps/s                ${f(stepsPerSec)}`,
+      `  records/s              ${f(result.recordsPerSec, 0)}   (real records through the discriminator)`,
+      `  work per step          ${f(result.gflopPerStep, 3)} GFLOP   (the matrix products the step runs, from the layer shapes)`,
+      `  achieved GFLOP/s       ${f(achievedGflops)}`,
+      `  1024³ matMul GFLOP/s   ${f(matMulMean)}   (before ${f(matMulBefore)}, after ${f(matMulAfter)})`,
+      `  ratio                  ${f(result.ratio)}   (target ≥ 0.50; stock tfjs-wasm ≈ 0.08)`,
+      `  by "backward = 2×fwd"  ${f(result.gflopPerStepByRule, 3)} GFLOP/step, ${f(result.achievedGflopsByRule)} GFLOP/s, ratio ${f(result.ratioByRule)}`,
+      `  peak RSS               ${f(result.peakRssMb, 0)} MB   (target < 2,048 MB)`,
+      `  wall time              ${f(result.wallSeconds, 1)} s`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:train failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

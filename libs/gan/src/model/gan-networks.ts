@@ -1,0 +1,27 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ForwardMode } from './layers/batch-norm';
+
+/** The autoencoder medGAN pre-trains on real records; the generator works in its code space. */
+export interface Autoencoder {
+  /** Records [n, V] → codes [n, latent]. */
+  encode(records: tf.Tensor2D): tf.Tensor2D;
+  /** Codes → logits [n, V]; sigmoid(logits) are the code probabilities. */
+  decodeLogits(codes: tf.Tensor2D): tf.Tensor2D;
+}
+
+/**
+ * The forward passes of one model. Pure functions of the model's variables and their
+ * inputs: no tensor is kept between calls, so callers control lifetimes with tf.tidy.
+ */
+export interface GanNetworks {
+  readonly noiseDim: number;
+  readonly vocabularySize: number;
+  /** Noise [n, noiseDim] → synthetic records [n, V] as code probabilities (decoder folded in). */
+  generate(noise: tf.Tensor2D, mode: ForwardMode): tf.Tensor2D;
+  /**
+   * Records [n, V] → one score per record [n, 1]: a logit (medGAN), a clipped probability
+   * (seed) or a critic value (WGAN-GP); the model's objective knows which.
+   */
+  discriminate(records: tf.Tensor2D): tf.Tensor2D;
+  readonly autoencoder?: Autoencoder;
+}

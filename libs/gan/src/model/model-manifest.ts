@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { vocabularyHash, type Vocabulary } from '../data/vocabulary';
+import { FedsynthError } from '../errors/fedsynth-error';
+import type { ModelOptions } from './model-options';
+import { isModelFamily } from './model-options';
+import type { WeightSpec } from './named-weights';
+
+export const MANIFEST_FILE = 'fedsynth.json';
+export const STATE_FILE = 'state.bin';
+export const MANIFEST_FORMAT = 'fedsynth-model';
+export const MANIFEST_VERSION = 1;
+
+/** Where a model came from: enough to re-run the training that made it. */
+export interface TrainingProvenance {
+  /** Input data as given (path, format, unit, roll-up); never a record. */
+  input?: { path: string; format: string; unit?: string; rollup?: boolean };
+  records: number;
+  trainRecords: number;
+  holdoutRecords?: number;
+  epochs: number;
+  pretrainEpochs: number;
+  batchSize: number;
+  autoencoderBatchSize?: number;
+  seed: number;
+  backend?: string;
+  startedAt: string;
+  finishedAt: string;
+  wallSeconds: number;
+  stopped: boolean;
+  autoencoderSteps: number;
+  ganSteps: number;
+  lastLosses: Record<string, number | undefined>;
+}
+
+/** fedsynth.json: what the exported LayersModel is, and how to use it. */
+export interface ModelManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: typeof MANIFEST_VERSION;
+  family: ModelOptions['family'];
+  /** Every architecture and optimizer setting the model was built with. */
+  options: ModelOptions;
+  sampler: {
+    /** The LayersModel file (with weights.bin beside it). */
+    model: string;
+    noiseDim: number;
+    noise: 'standard normal';
+    output: 'code probabilities';
+    /** Probabilities at or above this are rounded to 1. */
+    threshold: number;
+  };
+  /** Every weight of the model (autoencoder, generator, discriminator) for resuming training. */
+  state: { file: string; weights: WeightSpec[] };
+  vocabulary: { size: number; hash: string; codes: string[] };
+  training?: TrainingProvenance;
+  /** Quality measured after training (e.g. prevalence r against held-out records). */
+  metrics?: Record<string, unknown>;
+  createdAt: string;
+}
+
+function bad(dir: string, problem: string): FedsynthError {
+  return new FedsynthError(`${join(dir, MANIFEST_FILE)}: ${problem}`, 'MODEL_BAD_MANIFEST');
+}
+
+/** Reads and checks fedsynth.json: format, family, vocabulary hash. */
+export async function readModelManifest(dir: string): Promise<ModelManifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch {
+    throw new FedsynthError(`${dir} is not an exported fedsynth model: ${MANIFEST_FILE} not found`, 'MODEL_NOT_FOUND');
+  }
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(text) as ModelManifest;
+  } catch (error) {
+    throw bad(dir, `not valid JSON (${(error as Error).message})`);
+  }
+  if (manifest.format !== MANIFEST_FORMAT) throw bad(dir, `format is '${String(manifest.format)}', expected '${MANIFEST_FORMAT}'`);
+  if (manifest.version !== MANIFEST_VERSION) throw bad(dir, `version ${String(manifest.version)} is not supported (this fedsynth reads version ${MANIFEST_VERSION})`);
+  if (!isModelFamily(manifest.family)) throw bad(dir, `unknown model family '${String(manifest.family)}'`);
+  const codes = manifest.vocabulary?.codes;
+  if (!Array.isArray(codes) || codes.length === 0) throw bad(dir, 'no vocabulary codes');
+  if (vocabularyHash(codes) !== manifest.vocabulary.hash) throw bad(dir, 'the vocabulary codes do not match their hash; the file was edited or is corrupt');
+  return manifest;
+}
+
+export function manifestVocabulary(manifest: ModelManifest): Vocabulary {
+  return { codes: manifest.vocabulary.codes, hash: manifest.vocabulary.hash };
+}

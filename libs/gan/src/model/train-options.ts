@@ -1,0 +1,60 @@
+import { FedsynthError } from '../errors/fedsynth-error';
+import type { ModelOptionsInput } from './model-options';
+
+export interface TrainOptions {
+  /** Adversarial epochs: passes of the (training part of the) records through the discriminator. */
+  epochs: number;
+  /** Autoencoder pre-training epochs (medGAN, medWGAN; ignored by seed). Default 100, as in the paper. */
+  pretrainEpochs?: number;
+  /** Records per discriminator / generator batch. Default 256 (medGAN: 1000). */
+  batchSize?: number;
+  /** Records per autoencoder batch. Default 100, as in medGAN. */
+  autoencoderBatchSize?: number;
+  /**
+   * Share of records kept out of training to measure the autoencoder's validation loss (medGAN:
+   * 0.1). Default 0.1 when there is pre-training, else unused. 0 trains on every record.
+   */
+  validationFraction?: number;
+  /** Seeds batch order, noise, the validation split and (for a new model) the initial weights. Default 1. */
+  seed?: number;
+  /** Stops training between two steps; the run then ends with `stopped: true`. */
+  signal?: AbortSignal;
+  /** Architecture options for a model built by train() from a family name. */
+  model?: Omit<ModelOptionsInput, 'vocabularySize'>;
+}
+
+export interface ResolvedTrainOptions {
+  epochs: number;
+  pretrainEpochs: number;
+  batchSize: number;
+  autoencoderBatchSize: number;
+  validationFraction: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+function wholeNumber(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    throw new FedsynthError(`training option ${name} must be a whole number ≥ ${min}, got ${value}`, 'TRAIN_BAD_OPTION');
+  }
+  return value;
+}
+
+export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boolean): ResolvedTrainOptions {
+  const pretrainEpochs = hasAutoencoder ? wholeNumber('pretrainEpochs', options.pretrainEpochs ?? 100, 0) : 0;
+  const validationFraction = pretrainEpochs > 0 ? (options.validationFraction ?? 0.1) : 0;
+  if (!(validationFraction >= 0 && validationFraction < 1)) {
+    throw new FedsynthError(`training option validationFraction must be in [0, 1), got ${validationFraction}`, 'TRAIN_BAD_OPTION');
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isFinite(seed)) throw new FedsynthError(`training option seed must be a finite number, got ${seed}`, 'TRAIN_BAD_OPTION');
+  return {
+    epochs: wholeNumber('epochs', options.epochs, 0),
+    pretrainEpochs,
+    batchSize: wholeNumber('batchSize', options.batchSize ?? 256, 1),
+    autoencoderBatchSize: wholeNumber('autoencoderBatchSize', options.autoencoderBatchSize ?? 100, 1),
+    validationFraction,
+    seed,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}

@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs';
+import type { GanModel } from './gan-model';
+import type { Parameter } from './parameter-store';
+
+/**
+ * One optimizer update of `params` against `loss`, with the L2 penalty added to the gradients
+ * of penalised kernels (∂(λ/2·Σw²)/∂w = λ·w) rather than to the loss, which saves the
+ * forward and backward passes of the penalty itself. Returns the (unpenalised) loss.
+ * Must run inside tf.tidy.
+ */
+function update(optimizer: tf.Optimizer, params: readonly Parameter[], l2: number, loss: () => tf.Scalar): tf.Scalar {
+  const { value, grads } = tf.variableGrads(loss, params.map((p) => p.variable));
+  const named: tf.NamedTensorMap = {};
+  for (const p of params) {
+    const g = grads[p.variable.name];
+    // Adam keys its moments by position in this map, so a missing entry would shift every
+    // later variable onto another's moments: fail instead.
+    if (!g) throw new Error(`no gradient reached '${p.name}'; the step's parameter list does not match its loss`);
+    named[p.variable.name] = l2 > 0 && p.penalized ? tf.add(g, tf.mul(p.variable, l2)) : g;
+  }
+  optimizer.applyGradients(named);
+  return value;
+}
+
+function noise(model: GanModel, rows: number, seed: number): tf.Tensor2D {
+  return tf.randomNormal([rows, model.networks.noiseDim], 0, 1, 'float32', seed);
+}
+
+function requireAutoencoder(model: GanModel) {
+  const autoencoder = model.networks.autoencoder;
+  const optimizer = model.optimizers().autoencoder;
+  if (!autoencoder || !optimizer) throw new Error(`the ${model.family} family has no autoencoder`);
+  return { autoencoder, optimizer };
+}
+
+/**
+ * medGAN's reconstruction loss: binary cross-entropy summed over codes, averaged over records,
+ * on logits (softplus(z) − x·z) so that confident wrong outputs cost a large finite number
+ * instead of log(0).
+ */
+function reconstructionLoss(model: GanModel, records: tf.Tensor2D): tf.Scalar {
+  const { autoencoder } = requireAutoencoder(model);
+  const logits = autoencoder.decodeLogits(autoencoder.encode(records));
+  return tf.mean(tf.sum(tf.sub(tf.softplus(logits), tf.mul(records, logits)), 1));
+}
+
+/** One autoencoder pre-training update on a batch of real records; returns its loss. */
+export function autoencoderStep(model: GanModel, records: tf.Tensor2D): number {
+  const { optimizer } = requireAutoencoder(model);
+  return tf.tidy(() => update(optimizer, model.stepParameters.autoencoder, model.l2, () => reconstructionLoss(model, records)).dataSync()[0]);
+}
+
+/** The reconstruction loss without an update (validation). */
+export function autoencoderLoss(model: GanModel, records: tf.Tensor2D): number {
+  return tf.tidy(() => reconstructionLoss(model, records).dataSync()[0]);
+}
+
+export interface DiscriminatorStepOptions {
+  noiseSeed: number;
+  /** Seeds the gradient penalty's interpolation (WGAN-GP only). */
+  lossSeed: number;
+}
+
+/**
+ * One discriminator (critic) update: real records against as many fresh fakes. The fakes
+ * are generated before the gradient tape starts, so the generator is neither differentiated
+ * nor changed (its batch norm uses batch statistics without moving its averages).
+ */
+export function discriminatorStep(model: GanModel, real: tf.Tensor2D, options: DiscriminatorStepOptions): number {
+  const { networks, objective } = model;
+  return tf.tidy(() => {
+    const fake = networks.generate(noise(model, real.shape[0], options.noiseSeed), { training: true });
+    const loss = update(model.optimizers().discriminator, model.stepParameters.discriminator, model.l2, () =>
+      objective.discriminatorLoss({ real, fake, discriminate: networks.discriminate, seed: options.lossSeed }),
+    );
+    return loss.dataSync()[0];
+  });
+}
+
+export interface GeneratorStepOptions {
+  batchSize: number;
+  noiseSeed: number;
+}
+
+/**
+ * One generator update (for medGAN and medWGAN: generator and decoder together). Gradients
+ * flow through the discriminator but only the generator's parameters are updated, and only
+ * this step moves the batch-norm averages.
+ */
+export function generatorStep(model: GanModel, options: GeneratorStepOptions): number {
+  const { networks, objective } = model;
+  return tf.tidy(() => {
+    const z = noise(model, options.batchSize, options.noiseSeed);
+    const loss = update(model.optimizers().generator, model.stepParameters.generator, model.l2, () =>
+      objective.generatorLoss(networks.discriminate(networks.generate(z, { training: true, updateStatistics: true }))),
+    );
+    return loss.dataSync()[0];
+  });
+}

@@ -1,0 +1,216 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { BinaryMatrix } from '../data/binary-matrix';
+import { createRng, type Rng } from '../data/simulate/prng';
+import { matrixBatches } from '../data/tensor-batches';
+import { FedsynthError } from '../errors/fedsynth-error';
+import { createModel } from './create-model';
+import { assertFiniteLosses } from './finite-losses';
+import type { GanModel } from './gan-model';
+import type { ModelFamily } from './model-options';
+import type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './train-options';
+import { autoencoderLoss, autoencoderStep, discriminatorStep, generatorStep } from './train-steps';
+import { splitValidation } from './validation-split';
+
+/** A running training: iterate it for logs; `model` is the model being trained. */
+export type TrainRun = AsyncGenerator<TrainLog, TrainSummary, undefined> & { readonly model: GanModel };
+
+const SEED_RANGE = 2 ** 31 - 1;
+
+/**
+ * Lets timers, I/O and signal handlers run between steps. Without it a for-await loop over
+ * this generator would only ever hop between microtasks and a Ctrl-C handler (which sets the
+ * AbortSignal) could not fire until training ended.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains a model on a binary records × codes matrix, as an async generator of step and
+ * epoch logs. Pass a family name to build a new model (seeded by `options.seed` unless
+ * `options.model.initSeed` says otherwise) or an existing model to continue training it
+ * (a federated round). Every step runs in tf.tidy, so the tensors alive between two logs
+ * are the model's weights and its optimizers' state. A NaN or infinite loss throws.
+ *
+ * Stop early with `options.signal` (the run returns `stopped: true`) or by breaking out of
+ * the for-await loop; either way the model keeps what it learned so far.
+ */
+export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatrix, options: TrainOptions): TrainRun {
+  if (matrix.rows < 1) throw new FedsynthError('cannot train on a matrix without records', 'TRAIN_NO_DATA');
+  const given = typeof familyOrModel === 'string' ? undefined : familyOrModel;
+  // Options are checked before a model is built, so a typo leaks no variables.
+  const resolved = resolveTrainOptions(options, given ? given.networks.autoencoder !== undefined : familyOrModel !== 'seed');
+  if (given && given.networks.vocabularySize !== matrix.cols) {
+    throw new FedsynthError(
+      `the model was built for ${given.networks.vocabularySize} codes but the matrix has ${matrix.cols} columns; train on the model's vocabulary`,
+      'TRAIN_VOCABULARY_MISMATCH',
+    );
+  }
+  const model = given ?? createModel(familyOrModel as ModelFamily, { initSeed: resolved.seed, ...options.model, vocabularySize: matrix.cols });
+  return Object.assign(runTraining(model, matrix, resolved), { model });
+}
+
+interface PhaseContext {
+  readonly model: GanModel;
+  readonly options: ResolvedTrainOptions;
+  readonly rng: Rng;
+  readonly startedAt: number;
+  readonly aborted: () => boolean;
+}
+
+async function* runTraining(model: GanModel, matrix: BinaryMatrix, options: ResolvedTrainOptions): AsyncGenerator<TrainLog, TrainSummary, undefined> {
+  const rng = createRng(options.seed);
+  const context: PhaseContext = { model, options, rng, startedAt: performance.now(), aborted: () => options.signal?.aborted === true };
+  const { train: trainMatrix, validation } = splitValidation(matrix, options.validationFraction, rng);
+  const ae = options.pretrainEpochs > 0 ? yield* autoencoderPhase(context, trainMatrix, validation) : { epochs: 0, steps: 0, stopped: false, last: {} };
+  const gan = ae.stopped ? { epochs: 0, steps: 0, stopped: true, last: {} } : yield* ganPhase(context, trainMatrix);
+  return {
+    stopped: gan.stopped,
+    autoencoderEpochs: ae.epochs,
+    autoencoderSteps: ae.steps,
+    ganEpochs: gan.epochs,
+    ganSteps: gan.steps,
+    wallMs: performance.now() - context.startedAt,
+    lastLosses: { ...ae.last, ...gan.last },
+  };
+}
+
+interface PhaseResult<L> {
+  epochs: number;
+  steps: number;
+  stopped: boolean;
+  last: Partial<L>;
+}
+
+function nextSeed(rng: Rng): number {
+  return rng.int(SEED_RANGE);
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+async function* autoencoderPhase(
+  ctx: PhaseContext,
+  trainMatrix: BinaryMatrix,
+  validation: BinaryMatrix | undefined,
+): AsyncGenerator<AutoencoderLog, PhaseResult<AutoencoderLog['losses']>, undefined> {
+  const { model, options, rng } = ctx;
+  const batchSize = Math.min(options.autoencoderBatchSize, trainMatrix.rows);
+  const stepsPerEpoch = Math.ceil(trainMatrix.rows / batchSize);
+  const base = { phase: 'autoencoder' as const, epochs: options.pretrainEpochs, stepsPerEpoch };
+  let step = 0;
+  let last: AutoencoderLog['losses'] = { ae: NaN };
+  for (let epoch = 1; epoch <= options.pretrainEpochs; epoch++) {
+    const epochStart = performance.now();
+    const losses: number[] = [];
+    for (const batch of matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng) })) {
+      if (ctx.aborted()) {
+        batch.dispose();
+        return { epochs: epoch - 1, steps: step, stopped: true, last };
+      }
+      const t0 = performance.now();
+      const rows = batch.shape[0];
+      let ae: number;
+      try {
+        ae = autoencoderStep(model, batch);
+      } finally {
+        batch.dispose();
+      }
+      step++;
+      assertFiniteLosses({ ae }, `autoencoder epoch ${epoch}, step ${step}`);
+      losses.push(ae);
+      const now = performance.now();
+      yield { ...base, kind: 'step', epoch, step, losses: { ae }, recordsPerSec: (rows * 1000) / Math.max(now - t0, 1e-3), elapsedMs: now - ctx.startedAt };
+      await yieldToEventLoop();
+    }
+    const valAe = validation ? validationLoss(model, validation, batchSize) : undefined;
+    last = { ae: mean(losses), ...(valAe !== undefined ? { valAe } : {}) };
+    assertFiniteLosses(last, `autoencoder epoch ${epoch}`);
+    const now = performance.now();
+    yield { ...base, kind: 'epoch', epoch, step, losses: last, recordsPerSec: (trainMatrix.rows * 1000) / Math.max(now - epochStart, 1e-3), elapsedMs: now - ctx.startedAt };
+  }
+  return { epochs: options.pretrainEpochs, steps: step, stopped: false, last };
+}
+
+/** Mean reconstruction loss over all validation records. */
+function validationLoss(model: GanModel, validation: BinaryMatrix, batchSize: number): number {
+  let total = 0;
+  for (const batch of matrixBatches(validation, { batchSize, shuffle: false })) {
+    try {
+      total += autoencoderLoss(model, batch) * batch.shape[0];
+    } finally {
+      batch.dispose();
+    }
+  }
+  return total / validation.rows;
+}
+
+async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGenerator<GanLog, PhaseResult<GanLog['losses']>, undefined> {
+  const { model, options, rng } = ctx;
+  const dSteps = model.options.discriminatorSteps;
+  // Full batches only (unless the data is smaller than one): batch norm and minibatch
+  // averaging estimate statistics from the batch, and a 3-record remainder would be noise.
+  const batchSize = Math.min(options.batchSize, trainMatrix.rows);
+  const batchesPerEpoch = Math.floor(trainMatrix.rows / batchSize);
+  const stepsPerEpoch = Math.ceil(batchesPerEpoch / dSteps);
+  const base = { phase: 'gan' as const, epochs: options.epochs, stepsPerEpoch };
+  let step = 0;
+  let last: Partial<GanLog['losses']> = {};
+  for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    const epochStart = performance.now();
+    const dLosses: number[] = [];
+    const gLosses: number[] = [];
+    let pending: number[] = [];
+    let stepStart = performance.now();
+    let stepRecords = 0;
+    const batches = matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
+    for (let next = batches.next(); ; next = batches.next()) {
+      const real: tf.Tensor2D | undefined = next.done ? undefined : next.value;
+      if (real) {
+        if (ctx.aborted()) {
+          real.dispose();
+          return { epochs: epoch - 1, steps: step, stopped: true, last };
+        }
+        if (pending.length === 0) {
+          stepStart = performance.now();
+          stepRecords = 0;
+        }
+        let d: number;
+        try {
+          d = discriminatorStep(model, real, { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) });
+        } finally {
+          real.dispose();
+        }
+        assertFiniteLosses({ d }, `gan epoch ${epoch}, step ${step + 1}`);
+        pending.push(d);
+        stepRecords += batchSize;
+      }
+      // A generator update after every dSteps discriminator updates, and one for a short tail.
+      if (pending.length === dSteps || (!real && pending.length > 0)) {
+        const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng) });
+        step++;
+        const losses = { d: mean(pending), g };
+        assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
+        dLosses.push(losses.d);
+        gLosses.push(g);
+        pending = [];
+        const now = performance.now();
+        yield { ...base, kind: 'step', epoch, step, losses, recordsPerSec: (stepRecords * 1000) / Math.max(now - stepStart, 1e-3), elapsedMs: now - ctx.startedAt };
+        await yieldToEventLoop();
+      }
+      if (!real) break;
+    }
+    last = { d: mean(dLosses), g: mean(gLosses) };
+    const now = performance.now();
+    yield {
+      ...base,
+      kind: 'epoch',
+      epoch,
+      step,
+      losses: { d: last.d!, g: last.g! },
+      recordsPerSec: (batchesPerEpoch * batchSize * 1000) / Math.max(now - epochStart, 1e-3),
+      elapsedMs: now - ctx.startedAt,
+    };
+  }
+  return { epochs: options.epochs, steps: step, stopped: false, last };
+}
