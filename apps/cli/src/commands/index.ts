@@ -12,6 +12,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./simulate.command')).simulateCommand,
   },
   {
+    path: ['train'],
+    summary: 'Train a generator centrally on one data set and export it',
+    load: async () => (await import('./train.command')).trainCommand,
+  },
+  {
+    path: ['sample'],
+    summary: 'Sample synthetic patients from an exported generator to CSV',
+    load: async () => (await import('./sample.command')).sampleCommand,
+  },
+  {
     path: ['evaluate'],
     summary: 'Score synthetic records for fidelity, utility and privacy against baselines',
     load: async () => (await import('./evaluate.command')).evaluateCommand,
