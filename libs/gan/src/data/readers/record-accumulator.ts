@@ -14,6 +14,10 @@ export class RecordAccumulator {
   private readonly codeIds = new Map<string, number>();
   private readonly codes: string[] = [];
   private readonly fixed: Map<string, number> | undefined;
+  // Diagnosis tables list a record's rows together, so the previous row's record is usually
+  // this row's: comparing two short strings is far cheaper than hashing one into the Map.
+  private lastId: string | undefined;
+  private lastIndex = -1;
   readonly stats: ReadStats = { rows: 0, emptyCodes: 0, droppedCodes: 0, files: [] };
 
   constructor(private readonly vocabulary?: Vocabulary) {
@@ -22,6 +26,7 @@ export class RecordAccumulator {
 
   /** Ensures a record exists even if none of its codes survive (kept as an empty row). */
   record(id: string): number {
+    if (id === this.lastId) return this.lastIndex;
     let r = this.recordIndex.get(id);
     if (r === undefined) {
       r = this.recordIds.length;
@@ -29,6 +34,8 @@ export class RecordAccumulator {
       this.recordIds.push(id);
       this.recordCodes.push([]);
     }
+    this.lastId = id;
+    this.lastIndex = r;
     return r;
   }
 
@@ -69,7 +76,14 @@ export class RecordAccumulator {
       remap = Int32Array.from(vocabulary.codes, (_, i) => i);
     } else {
       const holders = new Uint32Array(this.codes.length);
-      for (const row of this.recordCodes) for (const c of new Set(row)) holders[c]++;
+      const lastHolder = new Int32Array(this.codes.length).fill(-1);
+      this.recordCodes.forEach((row, r) => {
+        for (const c of row) {
+          if (lastHolder[c] === r) continue; // a code billed twice for one record counts once
+          lastHolder[c] = r;
+          holders[c]++;
+        }
+      });
       vocabulary = createVocabulary(this.codes.filter((_, c) => holders[c] >= minCount));
       const finalIndex = vocabularyIndex(vocabulary);
       remap = Int32Array.from(this.codes, (code) => finalIndex.get(code) ?? -1);
