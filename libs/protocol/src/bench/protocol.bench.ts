@@ -172,6 +172,14 @@ function main(): void {
   const cpus = cpus_();
   console.log(`# fedsynth protocol benchmark — node ${process.version}, ${process.arch}, ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}`);
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes inflate the medians)`);
+  // glibc returns large freed blocks to the kernel, so every large encode pays fresh page
+  // faults; deployments set these two variables (see README), and the bench says which ran.
+  const mallocTuning = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].filter((k) => process.env[k] !== undefined);
+  console.log(
+    mallocTuning.length > 0
+      ? `glibc malloc: tuned (${mallocTuning.map((k) => `${k}=${process.env[k]}`).join(' ')})`
+      : 'glibc malloc: default settings (large buffers are returned to the kernel after each use)',
+  );
   if (process.env['MALLOC_MMAP_THRESHOLD_']) console.log(`MALLOC_MMAP_THRESHOLD_=${process.env['MALLOC_MMAP_THRESHOLD_']}`);
   for (const size of args.sizesMiB) benchSize(size, args.minMs);
   benchFloat16();
