@@ -31,4 +31,44 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Measure matMul GFLOP/s on each available TensorFlow.js backend',
     load: async () => (await import('./bench-backend.command')).benchBackendCommand,
   },
+  {
+    path: ['coordinator'],
+    summary: 'Run the federation coordinator (Socket.IO for sites, admin REST API)',
+    load: async () => (await import('./coordinator.command')).coordinatorCommand,
+  },
+  {
+    path: ['coordinator', 'add-site'],
+    summary: 'Register a hospital site and print its token (shown once)',
+    load: async () => (await import('./coordinator-add-site.command')).coordinatorAddSiteCommand,
+  },
+  {
+    path: ['site'],
+    summary: 'Run a hospital site agent: train locally for the coordinator',
+    load: async () => (await import('./site.command')).siteCommand,
+  },
+  {
+    path: ['run', 'create'],
+    summary: 'Create a federated training run on the coordinator and print its id',
+    load: async () => (await import('./run-create.command')).runCreateCommand,
+  },
+  {
+    path: ['run', 'start'],
+    summary: 'Start (or resume) a federated run',
+    load: async () => (await import('./run-start.command')).runStartCommand,
+  },
+  {
+    path: ['run', 'status'],
+    summary: 'Show a run: status, phase, round and recent round attempts',
+    load: async () => (await import('./run-status.command')).runStatusCommand,
+  },
+  {
+    path: ['run', 'wait'],
+    summary: 'Wait for a run to end, with progress; non-zero exit if it failed',
+    load: async () => (await import('./run-wait.command')).runWaitCommand,
+  },
+  {
+    path: ['pull'],
+    summary: "Download a run's federated generator for 'fedsynth sample'",
+    load: async () => (await import('./pull.command')).pullCommand,
+  },
 ];

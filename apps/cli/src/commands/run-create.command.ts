@@ -1,0 +1,134 @@
+import { FedsynthError } from '@fedsynth/gan';
+import type { Command, OptionValues } from '../command';
+import { ADMIN_HELP, AdminClient } from './admin-api';
+import { integerOption, stringOption } from './data-options';
+
+const HELP = `Usage: fedsynth run create --coordinator URL [options]
+
+Creates a federated training run on the coordinator (POST /api/runs) and prints its id. The
+run does not train until 'fedsynth run start ID'. Options left out take the coordinator's
+defaults (its FEDSYNTH_MIN_SITES, FEDSYNTH_ROUND_DEADLINE_MS, FEDSYNTH_MAX_ROUND_RETRIES).
+The coordinator checks the whole request and lists every problem at once.
+
+Options:
+  --coordinator URL          coordinator base URL, e.g. http://localhost:8080 (required)
+  --model medgan             model family (default: medgan)
+  --ae-rounds N              autoencoder (pre-training) rounds (default: 5; 0 skips them)
+  --gan-rounds N             GAN rounds (default: 20)
+  --min-sites N              quorum: accepted site results needed to aggregate a round
+  --deadline-ms MS           time allowed for one round attempt
+  --max-retries N            retries of a failed round before the run fails
+  --strategy NAME            fedavg | fedadam | fedmedian | fedtrimmedmean (default: fedavg)
+  --local-epochs N           local epochs per round at each site (default: 1)
+  --batch-size N             local batch size (default: 100)
+  --learning-rate X          local Adam learning rate (default: 0.001)
+  --seed N                   seed of the initial weights and site tasks (default: 1)
+  --code-level LEVEL         category (3-character ICD-9, sites use --rollup) | full (default: category)
+  --min-code-count K         vocabulary: codes held by at least K records at a site (default: 5)
+  --latent-dim N             medGAN latent size (default: the model's)
+  --json                     print the created run as JSON instead of its id
+
+${ADMIN_HELP}
+
+Examples:
+  export FEDSYNTH_ADMIN_TOKEN=...
+  fedsynth run create --coordinator http://localhost:8080 --model medgan --min-sites 3
+  fedsynth run create --coordinator http://localhost:8080 --ae-rounds 2 --gan-rounds 10 --local-epochs 2 --strategy fedadam
+  RUN=$(fedsynth run create --coordinator http://localhost:8080) && fedsynth run start "$RUN" --coordinator http://localhost:8080
+`;
+
+/** A positive decimal number option (learning rates are not integers). */
+function positiveNumberOption(values: OptionValues, name: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    throw new FedsynthError(`--${name} must be a number greater than 0, got '${raw}'`, 'CLI_BAD_OPTION');
+  }
+  return n;
+}
+
+/** Only options given on the command line are sent, so the coordinator's defaults stay authoritative. */
+function optionalInteger(values: OptionValues, name: string, min: number, max?: number): number | undefined {
+  return values[name] === undefined ? undefined : integerOption(values, name, 0, min, max);
+}
+
+function defined<T extends object>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The POST /api/runs body ({ plan?, options? }, as apps/coordinator's RoundService.createRun reads it). */
+export function runCreateBody(values: OptionValues): { plan: Record<string, unknown>; options: Record<string, unknown> } {
+  const model = stringOption(values, 'model') ?? 'medgan';
+  const codeLevel = stringOption(values, 'code-level');
+  if (codeLevel !== undefined && codeLevel !== 'category' && codeLevel !== 'full') {
+    throw new FedsynthError(`--code-level must be category or full, got '${codeLevel}'`, 'CLI_BAD_OPTION');
+  }
+  const aeRounds = integerOption(values, 'ae-rounds', 5, 0, 100_000);
+  const ganRounds = integerOption(values, 'gan-rounds', 20, 0, 100_000);
+  if (aeRounds + ganRounds === 0) throw new FedsynthError('--ae-rounds and --gan-rounds are both 0: a run needs at least one round', 'CLI_BAD_OPTION');
+  // The plan is merged over the coordinator's defaults field by field, so phases are always
+  // sent whole (a zero-round phase is dropped: it would do nothing).
+  const phases = [
+    { phase: 'autoencoder', rounds: aeRounds },
+    { phase: 'gan', rounds: ganRounds },
+  ].filter((p) => p.rounds > 0);
+  const plan = defined({
+    phases,
+    minSites: optionalInteger(values, 'min-sites', 1),
+    roundDeadlineMs: optionalInteger(values, 'deadline-ms', 1),
+    maxRoundRetries: optionalInteger(values, 'max-retries', 0),
+  });
+  const train = defined({
+    localEpochs: optionalInteger(values, 'local-epochs', 1),
+    batchSize: optionalInteger(values, 'batch-size', 1),
+    learningRate: positiveNumberOption(values, 'learning-rate'),
+    seed: optionalInteger(values, 'seed', 0),
+  });
+  const vocabulary = defined({ codeLevel, minCodeCount: optionalInteger(values, 'min-code-count', 1) });
+  const architecture = defined({ latentDim: optionalInteger(values, 'latent-dim', 1) });
+  const strategy = stringOption(values, 'strategy');
+  const options: Record<string, unknown> = { modelFamily: model, train, vocabulary, model: architecture };
+  if (strategy !== undefined) options.strategy = { name: strategy };
+  return { plan, options };
+}
+
+export const runCreateCommand: Command = {
+  path: ['run', 'create'],
+  summary: 'Create a federated training run on the coordinator and print its id',
+  help: HELP,
+  options: {
+    coordinator: { type: 'string' },
+    model: { type: 'string' },
+    'ae-rounds': { type: 'string' },
+    'gan-rounds': { type: 'string' },
+    'min-sites': { type: 'string' },
+    'deadline-ms': { type: 'string' },
+    'max-retries': { type: 'string' },
+    strategy: { type: 'string' },
+    'local-epochs': { type: 'string' },
+    'batch-size': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    seed: { type: 'string' },
+    'code-level': { type: 'string' },
+    'min-code-count': { type: 'string' },
+    'latent-dim': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(values, positionals, io) {
+    if (positionals.length > 0) throw new FedsynthError(`unexpected argument '${positionals[0]}' (run create takes options only)`, 'CLI_BAD_ARGUMENT');
+    // Validate every flag before asking for the token or the network.
+    const body = runCreateBody(values);
+    const client = AdminClient.from(values);
+    const run = await client.json<{ id: string; plan: { phases: { phase: string; rounds: number }[]; minSites: number } }>('POST', '/api/runs', body);
+    if (values.json === true) {
+      io.out(JSON.stringify(run, null, 2) + '\n');
+    } else {
+      // The id alone on stdout, so scripts can capture it; the explanation goes to stderr.
+      io.out(`${run.id}\n`);
+      const phases = run.plan.phases.map((p) => `${p.rounds} ${p.phase}`).join(' + ');
+      io.err(`Created run ${run.id} (${phases} rounds, quorum ${run.plan.minSites}). Start it with: fedsynth run start ${run.id} --coordinator ${client.baseUrl}\n`);
+    }
+    return 0;
+  },
+};
