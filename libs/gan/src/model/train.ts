@@ -5,6 +5,7 @@ import { matrixBatches } from '../data/tensor-batches';
 import { FedsynthError } from '../errors/fedsynth-error';
 import { createModel } from './create-model';
 import { assertFiniteLosses } from './finite-losses';
+import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
 import type { GanModel } from './gan-model';
 import type { ModelFamily } from './model-options';
 import type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
@@ -118,6 +119,7 @@ async function* autoencoderPhase(
       }
       step++;
       assertFiniteLosses({ ae }, `autoencoder epoch ${epoch}, step ${step}`);
+      if (step % UPDATES_PER_FLUSH === 0) await flushTinyValues(model);
       losses.push(ae);
       const now = performance.now();
       yield { ...base, kind: 'step', epoch, step, losses: { ae }, recordsPerSec: (rows * 1000) / Math.max(now - t0, 1e-3), elapsedMs: now - ctx.startedAt };
@@ -154,6 +156,8 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   const batchesPerEpoch = Math.floor(trainMatrix.rows / batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / dSteps);
   const base = { phase: 'gan' as const, epochs: options.epochs, stepsPerEpoch };
+  // Each GAN step makes dSteps + 1 optimizer updates.
+  const flushEvery = Math.max(1, Math.floor(UPDATES_PER_FLUSH / (dSteps + 1)));
   let step = 0;
   let last: Partial<GanLog['losses']> = {};
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
@@ -189,6 +193,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
       if (pending.length === dSteps || (!real && pending.length > 0)) {
         const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng) });
         step++;
+        if (step % flushEvery === 0) await flushTinyValues(model);
         const losses = { d: mean(pending), g };
         assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
         dLosses.push(losses.d);
