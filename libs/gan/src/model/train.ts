@@ -193,9 +193,9 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
       if (pending.length === dSteps || (!real && pending.length > 0)) {
         const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng) });
         step++;
-        if (step % flushEvery === 0) await flushTinyValues(model);
         const losses = { d: mean(pending), g };
         assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
+        if (step % flushEvery === 0) await flushTinyValues(model);
         dLosses.push(losses.d);
         gLosses.push(g);
         pending = [];

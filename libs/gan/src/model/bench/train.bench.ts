@@ -3,7 +3,10 @@
  * how much of the backend's matMul speed a real training step achieves.
  *
  *   node libs/gan/dist/model/bench/train.bench.js [--steps 20] [--warmup 3] [--records 46520]
- *       [--codes 1071] [--batch 256] [--json]
+ *       [--codes 1071] [--batch 256] [--stock] [--json]
+ *
+ * --stock also times a few steps on the stock wasm kernels (without the transposed-matMul
+ * fix), for comparison.
  *
  * The ratio compares the step's achieved GFLOP/s (matrix products counted from the layer
  * shapes) with a plain 1024 × 1024 matMul timed in the same process before and after the
@@ -12,6 +15,8 @@
 import { parseArgs } from 'node:util';
 import { initBackend, type BackendInfo } from '../../backend/select-backend';
 import { timeMatMuls } from '../../backend/matmul-bench';
+import { installWasmMatMulFix, uninstallWasmMatMulFix } from '../../backend/wasm-matmul-fix';
+import type { BinaryMatrix } from '../../data/binary-matrix';
 import { buildMedgan } from '../build-medgan';
 import type { AutoencodingGanOptions } from '../model-options';
 import { train } from '../train';
@@ -38,6 +43,34 @@ interface BenchResult {
   ratio: number;
   peakRssMb: number;
   wallSeconds: number;
+  /** --stock on wasm: the same step on the stock kernels. */
+  stock?: { timedSteps: number; stepsPerSec: number; ratio: number };
+}
+
+/** Seconds for `steps` GAN steps of a fresh medGAN after `warmup` untimed ones. */
+async function timeSteps(matrix: BinaryMatrix, batchSize: number, warmup: number, steps: number): Promise<{ seconds: number; options: AutoencodingGanOptions }> {
+  const model = buildMedgan({ vocabularySize: matrix.cols, initSeed: 1 });
+  const options = model.options as AutoencodingGanOptions;
+  const needed = warmup + steps;
+  const stepsPerEpoch = Math.ceil(Math.floor(matrix.rows / batchSize) / options.discriminatorSteps);
+  const run = train(model, matrix, { epochs: Math.ceil(needed / stepsPerEpoch), pretrainEpochs: 0, batchSize, seed: 1 });
+  let seen = 0;
+  let start = performance.now();
+  let end = start;
+  try {
+    for await (const log of run) {
+      if (log.kind !== 'step') continue;
+      seen++;
+      if (seen === warmup) start = performance.now();
+      if (seen === needed) {
+        end = performance.now();
+        break;
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  return { seconds: (end - start) / 1000, options };
 }
 
 function describeBackend(info: BackendInfo): string {
@@ -55,6 +88,7 @@ async function main(): Promise<void> {
       codes: { type: 'string', default: '1071' },
       batch: { type: 'string', default: '256' },
       json: { type: 'boolean', default: false },
+      stock: { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -70,27 +104,8 @@ async function main(): Promise<void> {
   const matMulBefore = timeMatMuls(1024, 5).plain.gflops;
 
   const matrix = syntheticMatrix({ rows: records, cols: codes, codesPerRecord: 11, seed: 1 });
-  const model = buildMedgan({ vocabularySize: codes, initSeed: 1 });
-  const options = model.options as AutoencodingGanOptions;
-  const needed = warmup + steps;
-  const stepsPerEpoch = Math.ceil(Math.floor(records / batchSize) / options.discriminatorSteps);
-  const run = train(model, matrix, { epochs: Math.ceil(needed / stepsPerEpoch), pretrainEpochs: 0, batchSize, seed: 1 });
-  let seen = 0;
-  let timerStart = 0;
-  let timerEnd = 0;
-  if (warmup === 0) timerStart = performance.now();
-  for await (const log of run) {
-    if (log.kind !== 'step') continue;
-    seen++;
-    if (seen === warmup) timerStart = performance.now();
-    if (seen === needed) {
-      timerEnd = performance.now();
-      break;
-    }
-  }
-  const seconds = (timerEnd - timerStart) / 1000;
+  const { seconds, options } = await timeSteps(matrix, batchSize, warmup, steps);
   const matMulAfter = timeMatMuls(1024, 5).plain.gflops;
-  model.dispose();
 
   const flops = medganStepFlops(options, batchSize);
   const stepsPerSec = steps / seconds;
@@ -115,8 +130,20 @@ async function main(): Promise<void> {
     ratioByRule: (flops.ganStepByRule * stepsPerSec) / 1e9 / matMulMean,
     // maxRSS is in kibibytes: the process's peak resident memory, wasm heap included.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    wallSeconds: (performance.now() - started) / 1000,
+    wallSeconds: 0,
   };
+  if (values.stock && info.name === 'wasm') {
+    // A couple of steps suffice: stock kernels run a transposed matMul ~10-50× slower.
+    uninstallWasmMatMulFix();
+    try {
+      const stock = await timeSteps(matrix, batchSize, 1, 3);
+      const stockStepsPerSec = 3 / stock.seconds;
+      result.stock = { timedSteps: 3, stepsPerSec: stockStepsPerSec, ratio: (flops.ganStep * stockStepsPerSec) / 1e9 / matMulMean };
+    } finally {
+      installWasmMatMulFix();
+    }
+  }
+  result.wallSeconds = (performance.now() - started) / 1000;
   if (values.json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -133,6 +160,9 @@ async function main(): Promise<void> {
       `  1024³ matMul GFLOP/s   ${f(matMulMean)}   (before ${f(matMulBefore)}, after ${f(matMulAfter)})`,
       `  ratio                  ${f(result.ratio)}   (target ≥ 0.50; stock tfjs-wasm ≈ 0.08)`,
       `  by "backward = 2×fwd"  ${f(result.gflopPerStepByRule, 3)} GFLOP/step, ${f(result.achievedGflopsByRule)} GFLOP/s, ratio ${f(result.ratioByRule)}`,
+      ...(result.stock
+        ? [`  stock wasm kernels     ${f(result.stock.stepsPerSec, 3)} steps/s, ratio ${f(result.stock.ratio, 3)}   (${result.stock.timedSteps} steps, same work per step)`]
+        : []),
       `  peak RSS               ${f(result.peakRssMb, 0)} MB   (target < 2,048 MB)`,
       `  wall time              ${f(result.wallSeconds, 1)} s`,
       '',
