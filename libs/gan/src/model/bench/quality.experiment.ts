@@ -6,7 +6,10 @@
  *   node libs/gan/dist/model/bench/quality.experiment.js --out /tmp/fedsynth-quality \
  *       [--patients 22000] [--holdout 2000] [--codes 1071] [--families seed,medgan,wgan-gp] \
  *       [--epochs seed=40,medgan=60,wgan-gp=60] [--pretrain-epochs 40] [--batch 256] \
- *       [--synthetic 20000] [--eval-every 10] [--seed 1]
+ *       [--synthetic 20000] [--eval-every 10] [--seed 1] [--adam medgan=0.001:0.5:0.9,…]
+ *
+ * --adam overrides a family's GAN-phase Adam as learningRate:beta1:beta2 (the options the
+ * README's table was tuned with are the families' defaults, so it is only for trials).
  *
  * Writes OUT/cohort (the simulated MIMIC-layout folders), OUT/models/<family> (exports) and
  * OUT/results.json, and prints a Markdown table. Long: run it in the background and poll.
@@ -20,7 +23,7 @@ import { readDataset } from '../../data/readers/read-dataset';
 import { simulateCohort } from '../../data/simulate/simulate-cohort';
 import { vocabularyFromDictionary } from '../../data/vocabulary-file';
 import { exportModel } from '../export-model';
-import { MODEL_FAMILIES, isModelFamily, type ModelFamily } from '../model-options';
+import { MODEL_FAMILIES, isModelFamily, type AdamSettings, type ModelFamily } from '../model-options';
 import { prevalenceQuality, evaluatePrevalence, type PrevalenceQuality } from '../prevalence-quality';
 import { modelSampler } from '../sampler';
 import { train } from '../train';
@@ -37,6 +40,19 @@ interface FamilyResult {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+function parseAdam(text: string): Partial<Record<ModelFamily, AdamSettings>> {
+  const out: Partial<Record<ModelFamily, AdamSettings>> = {};
+  for (const part of text.split(',').filter(Boolean)) {
+    const [name, value = ''] = part.split('=');
+    const numbers = value.split(':').map(Number);
+    if (!isModelFamily(name) || numbers.length !== 3 || !numbers.every((n) => n > 0 && n < 1)) {
+      throw new Error(`--adam takes family=learningRate:beta1:beta2 pairs, got '${part}'`);
+    }
+    out[name] = { learningRate: numbers[0], beta1: numbers[1], beta2: numbers[2] };
+  }
+  return out;
+}
+
 function parseEpochs(text: string, families: readonly ModelFamily[]): Record<ModelFamily, number> {
   const out: Record<ModelFamily, number> = { seed: 40, medgan: 60, 'wgan-gp': 60 };
   for (const part of text.split(',').filter(Boolean)) {
@@ -48,9 +64,15 @@ function parseEpochs(text: string, families: readonly ModelFamily[]): Record<Mod
   return out;
 }
 
-async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdout: BinaryMatrix, settings: { epochs: number; pretrainEpochs: number; batch: number; seed: number; synthetic: number; evalEvery: number }, outDir: string, vocabulary: Parameters<typeof exportModel>[2]['vocabulary']): Promise<FamilyResult> {
+async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdout: BinaryMatrix, settings: { epochs: number; pretrainEpochs: number; batch: number; seed: number; synthetic: number; evalEvery: number; adam?: AdamSettings }, outDir: string, vocabulary: Parameters<typeof exportModel>[2]['vocabulary']): Promise<FamilyResult> {
   const pretrainEpochs = family === 'seed' ? 0 : settings.pretrainEpochs;
-  const run = train(family, trainMatrix, { epochs: settings.epochs, pretrainEpochs, batchSize: settings.batch, seed: settings.seed });
+  const run = train(family, trainMatrix, {
+    epochs: settings.epochs,
+    pretrainEpochs,
+    batchSize: settings.batch,
+    seed: settings.seed,
+    ...(settings.adam ? { model: { adam: settings.adam } } : {}),
+  });
   const curve: FamilyResult['curve'] = [];
   const started = performance.now();
   let evalMs = 0;
@@ -107,6 +129,7 @@ async function main(): Promise<void> {
       synthetic: { type: 'string', default: '20000' },
       'eval-every': { type: 'string', default: '10' },
       seed: { type: 'string', default: '1' },
+      adam: { type: 'string', default: '' },
     },
   });
   const families = values.families.split(',').map((f) => {
@@ -114,6 +137,7 @@ async function main(): Promise<void> {
     return f;
   });
   const epochs = parseEpochs(values.epochs, families);
+  const adam = parseAdam(values.adam);
   const patients = Number(values.patients);
   const holdoutPatients = Number(values.holdout);
   const seed = Number(values.seed);
@@ -135,7 +159,7 @@ async function main(): Promise<void> {
 
   const results: FamilyResult[] = [];
   for (const family of families) {
-    const settings = { epochs: epochs[family], pretrainEpochs: Number(values['pretrain-epochs']), batch: Number(values.batch), seed, synthetic: Number(values.synthetic), evalEvery: Number(values['eval-every']) };
+    const settings = { epochs: epochs[family], pretrainEpochs: Number(values['pretrain-epochs']), batch: Number(values.batch), seed, synthetic: Number(values.synthetic), evalEvery: Number(values['eval-every']), ...(adam[family] ? { adam: adam[family] } : {}) };
     results.push(await trainFamily(family, trainSet.matrix, holdoutSet.matrix, settings, outDir, vocabulary));
     const q = results[results.length - 1].quality;
     log(`${family}: r ${q.pearson.toFixed(4)}, rmse ${q.rmse.toFixed(5)}, codes generated ${(100 * q.codesGenerated).toFixed(1)}%, codes/record ${q.meanCodesSynthetic.toFixed(2)} (real ${q.meanCodesReal.toFixed(2)})`);
