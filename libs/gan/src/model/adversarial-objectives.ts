@@ -4,6 +4,8 @@ export interface DiscriminatorLossInput {
   readonly real: tf.Tensor2D;
   readonly fake: tf.Tensor2D;
   readonly discriminate: (records: tf.Tensor2D) => tf.Tensor2D;
+  /** Both batches in one pass, when the networks offer it (same scores as two discriminate calls). */
+  readonly discriminatePair?: (real: tf.Tensor2D, fake: tf.Tensor2D) => [tf.Tensor2D, tf.Tensor2D];
   /** Seeds any randomness inside the loss (the gradient penalty's interpolation). */
   readonly seed: number;
 }
@@ -15,6 +17,11 @@ export interface AdversarialObjective {
   generatorLoss(fakeScores: tf.Tensor2D): tf.Scalar;
 }
 
+/** [D(real), D(fake)], in one pass when the networks can. */
+function scoreBoth({ real, fake, discriminate, discriminatePair }: DiscriminatorLossInput): [tf.Tensor2D, tf.Tensor2D] {
+  return discriminatePair && real.shape[0] === fake.shape[0] ? discriminatePair(real, fake) : [discriminate(real), discriminate(fake)];
+}
+
 /**
  * medGAN's losses, −log D(real) − log(1 − D(fake)) and −log D(fake), written on logits:
  * −log σ(s) = softplus(−s) and −log(1 − σ(s)) = softplus(s) never take the log of 0, where
@@ -22,8 +29,10 @@ export interface AdversarialObjective {
  */
 export const nonSaturatingObjective: AdversarialObjective = {
   name: 'non-saturating',
-  discriminatorLoss: ({ real, fake, discriminate }) =>
-    tf.add(tf.mean(tf.softplus(tf.neg(discriminate(real)))), tf.mean(tf.softplus(discriminate(fake)))) as tf.Scalar,
+  discriminatorLoss: (input) => {
+    const [realScores, fakeScores] = scoreBoth(input);
+    return tf.add(tf.mean(tf.softplus(tf.neg(realScores))), tf.mean(tf.softplus(fakeScores))) as tf.Scalar;
+  },
   generatorLoss: (fakeScores) => tf.mean(tf.softplus(tf.neg(fakeScores))) as tf.Scalar,
 };
 
@@ -41,8 +50,10 @@ function clippedLog(p: tf.Tensor): tf.Tensor {
  */
 export const clippedProbabilityObjective: AdversarialObjective = {
   name: 'clipped-probability',
-  discriminatorLoss: ({ real, fake, discriminate }) =>
-    tf.neg(tf.add(tf.mean(clippedLog(discriminate(real))), tf.mean(clippedLog(tf.sub(1, discriminate(fake)))))) as tf.Scalar,
+  discriminatorLoss: (input) => {
+    const [realScores, fakeScores] = scoreBoth(input);
+    return tf.neg(tf.add(tf.mean(clippedLog(realScores)), tf.mean(clippedLog(tf.sub(1, fakeScores))))) as tf.Scalar;
+  },
   generatorLoss: (fakeScores) => tf.neg(tf.mean(clippedLog(fakeScores))) as tf.Scalar,
 };
 
@@ -55,8 +66,10 @@ export const clippedProbabilityObjective: AdversarialObjective = {
 export function wassersteinGpObjective(lambda: number): AdversarialObjective {
   return {
     name: 'wasserstein-gp',
-    discriminatorLoss({ real, fake, discriminate, seed }) {
-      const distance = tf.sub(tf.mean(discriminate(fake)), tf.mean(discriminate(real)));
+    discriminatorLoss(input) {
+      const { real, fake, discriminate, seed } = input;
+      const [realScores, fakeScores] = scoreBoth(input);
+      const distance = tf.sub(tf.mean(fakeScores), tf.mean(realScores));
       if (lambda === 0) return distance as tf.Scalar;
       const n = Math.min(real.shape[0], fake.shape[0]);
       const r = n === real.shape[0] ? real : tf.slice(real, [0, 0], [n, -1]);

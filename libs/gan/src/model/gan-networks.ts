@@ -23,5 +23,12 @@ export interface GanNetworks {
    * (seed) or a critic value (WGAN-GP); the model's objective knows which.
    */
   discriminate(records: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Scores two batches as discriminate(real) and discriminate(fake) would, each batch on its
+   * own (minibatch averaging takes each batch's own mean), but in one pass over the stacked
+   * rows: one large matMul instead of two per layer, forward and backward. Optional: callers
+   * fall back to two discriminate calls.
+   */
+  discriminatePair?(real: tf.Tensor2D, fake: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
   readonly autoencoder?: Autoencoder;
 }

@@ -33,7 +33,7 @@ interface FirstLayer {
   readonly bias: tf.Variable;
 }
 
-function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): (records: tf.Tensor2D) => tf.Tensor2D {
+function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): Pick<GanNetworks, 'discriminate' | 'discriminatePair'> {
   const V = o.vocabularySize;
   const [firstUnits, ...restUnits] = o.discriminatorDims;
   // Glorot limits of the whole [2V, units] kernel, so both halves start as the wide layer would.
@@ -52,19 +52,36 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
     inputs = units;
   });
   const output = addDense(store, 'discriminator/output', { inputs, units: 1, seeds });
-  return (records) => {
-    let pre: tf.Tensor2D = tf.add(tf.matMul(records, firstLayer.kernel), firstLayer.bias);
+  /**
+   * Scores `groups` equal batches stacked row-wise, each with its own batch mean. The mean
+   * path: for every group, mean·M as Mᵀ·(recordsᵀ·b/n) with b the group's indicator column —
+   * column products whose right operands are n × groups and V × groups, not the whole batch
+   * or the V × units kernel (XNNPACK repacks a right operand each time it is a new tensor;
+   * measured ~2× faster on wasm than mean(records)·M).
+   */
+  function scoreGroups(records: tf.Tensor2D, groups: number): tf.Tensor2D {
+    const rows = records.shape[0];
+    const n = rows / groups;
+    let pre: tf.Tensor2D = tf.matMul(records, firstLayer.kernel);
     if (firstLayer.meanKernel) {
-      // mean·M as Mᵀ·(recordsᵀ·1/n), both column products: XNNPACK packs its right operand
-      // anew whenever that tensor is new, and here the right operands are an n × 1 column
-      // rather than the whole batch and the whole V × units kernel (measured ~2× faster on wasm).
-      const n = records.shape[0];
-      const meanColumn = tf.matMul(records, tf.fill([n, 1], 1 / n), true, false);
-      pre = tf.add(pre, tf.reshape(tf.matMul(firstLayer.meanKernel, meanColumn, true, false), [1, -1]));
+      const indicator = new Float32Array(rows * groups);
+      for (let r = 0; r < rows; r++) indicator[r * groups + Math.floor(r / n)] = 1 / n;
+      const meanColumns = tf.matMul(records, tf.tensor2d(indicator, [rows, groups]), true, false); // [V, groups]
+      const meanScores = tf.transpose(tf.matMul(firstLayer.meanKernel, meanColumns, true, false)); // [groups, units]
+      const units = firstUnits;
+      pre = tf.reshape(tf.add(tf.reshape(pre, [groups, n, units]), tf.reshape(meanScores, [groups, 1, units])), [rows, units]);
     }
-    let h = tf.relu(pre);
+    let h = tf.relu(tf.add<tf.Tensor2D>(pre, firstLayer.bias));
     for (const layer of hidden) h = dense(h, layer, { activation: 'relu' });
     return dense(h, output);
+  }
+  return {
+    discriminate: (records) => scoreGroups(records, 1),
+    discriminatePair(real, fake) {
+      const n = real.shape[0];
+      const scores = scoreGroups(tf.concat([real, fake], 0), 2);
+      return [tf.slice(scores, [0, 0], [n, 1]), tf.slice(scores, [n, 0], [n, 1])];
+    },
   };
 }
 
@@ -84,7 +101,7 @@ export function buildAutoencodingGanNetworks(store: ParameterStore, o: Autoencod
       norm: addBatchNorm(store, `generator/block${b}/batch_norm`, o.latentDim),
     });
   }
-  const discriminate = addDiscriminator(store, o, seeds);
+  const discriminator = addDiscriminator(store, o, seeds);
   const bnSettings = { momentum: o.batchNormMomentum, epsilon: o.batchNormEpsilon };
   return {
     noiseDim: o.latentDim,
@@ -99,6 +116,6 @@ export function buildAutoencodingGanNetworks(store: ParameterStore, o: Autoencod
       });
       return tf.sigmoid(autoencoder.decodeLogits(h));
     },
-    discriminate,
+    ...discriminator,
   };
 }

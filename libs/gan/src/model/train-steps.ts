@@ -71,7 +71,13 @@ export function discriminatorStep(model: GanModel, real: tf.Tensor2D, options: D
   return tf.tidy(() => {
     const fake = networks.generate(noise(model, real.shape[0], options.noiseSeed), { training: true });
     const loss = update(model.optimizers().discriminator, model.stepParameters.discriminator, model.l2, () =>
-      objective.discriminatorLoss({ real, fake, discriminate: networks.discriminate, seed: options.lossSeed }),
+      objective.discriminatorLoss({
+        real,
+        fake,
+        discriminate: networks.discriminate,
+        ...(networks.discriminatePair ? { discriminatePair: networks.discriminatePair } : {}),
+        seed: options.lossSeed,
+      }),
     );
     return loss.dataSync()[0];
   });
