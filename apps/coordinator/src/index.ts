@@ -60,6 +60,7 @@ export { MIGRATIONS, migrate, schemaVersion, type Migration } from './store/migr
 export { CoordinatorStore } from './store/coordinator-store';
 export { generateSiteToken, hashSiteToken, verifySiteToken } from './store/site-token';
 export { SiteRepository, type SiteAuthFailure, type SiteAuthResult, type SiteRecord } from './store/site.repository';
+export { openExistingStore, reissueSiteToken, revokeSite, type AdminChannel, type SiteReissue, type SiteRevocation } from './store/site-admin';
 export { RunRepository, type RunOptions, type RunRecord, type RunStatus } from './store/run.repository';
 export {
   RoundRepository,
@@ -117,7 +118,7 @@ export { priorAttemptsOf, restoreRunState, type PersistedRound, type PersistedRu
 export { AppModule } from './app.module';
 
 // Federation: round service, sites gateway, REST API, generator export, start-up
-export { checkRunOptions, DEFAULT_RUN_OPTIONS, type FederatedRunOptions, type ModelArchitecture } from './federation/run-options';
+export { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS, type FederatedRunOptions, type ModelArchitecture } from './federation/run-options';
 export { encodeModelSpec } from './federation/model-spec';
 export { RunDriver } from './federation/run-driver';
 export { RoundService } from './federation/round.service';
@@ -128,4 +129,10 @@ export { SitesGateway } from './sites/sites.gateway';
 export { authenticateSite } from './sites/site-auth';
 export { GENERATOR_FILES, GeneratorExportService } from './generator/generator-export.service';
 export { AdminTokenGuard } from './api/admin-token.guard';
+
+// Dashboard (login sessions, pages, live view over Socket.IO on /dashboard)
+export { AdminSessions, CSRF_HEADER, SESSION_COOKIE } from './dashboard/admin-sessions';
+export { AdminSessionsModule } from './dashboard/admin-sessions.module';
+export { DashboardModule } from './dashboard/dashboard.module';
+export { DASHBOARD_NAMESPACE } from './dashboard/dashboard.gateway';
 export { addSite, CoordinatorModule, startCoordinator, type RunningCoordinator } from './start-coordinator';

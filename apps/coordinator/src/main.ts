@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadCoordinatorConfig(process.env);
   const coordinator = await startCoordinator(config);
   coordinator.app.enableShutdownHooks();
-  console.log(`fedsynth coordinator listening on ${coordinator.url} (sites: ${coordinator.url}/sites, admin API: ${coordinator.url}/api)`);
+  console.log(`fedsynth coordinator listening on ${coordinator.url} (sites: ${coordinator.url}/sites, admin API: ${coordinator.url}/api, dashboard: ${coordinator.url}/dashboard)`);
 }
 
 main().catch((error: unknown) => {

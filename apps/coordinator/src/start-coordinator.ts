@@ -3,18 +3,23 @@ import { Module, type DynamicModule, type INestApplication, type LogLevel } from
 import { NestFactory } from '@nestjs/core';
 import { initBackend } from '@fedsynth/gan';
 import type { AddressInfo } from 'node:net';
+import { adminAuthLimit } from './api/admin-auth-limit';
 import { AppModule } from './app.module';
 import type { CoordinatorConfig } from './config/coordinator-config';
+import { loadTlsCredentials } from './config/tls-credentials';
+import { AdminSessionsModule } from './dashboard/admin-sessions.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { FederationModule } from './federation/federation.module';
+import { AuditRepository } from './store/audit.repository';
 import { CoordinatorStore } from './store/coordinator-store';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
-/** AppModule (config + store) with the federation (gateway, rounds, REST API) on top. */
+/** AppModule (config + store) with the federation (gateway, rounds, REST API) and the dashboard on top. */
 @Module({})
 export class CoordinatorModule {
   static forRoot(config: CoordinatorConfig): DynamicModule {
-    return { module: CoordinatorModule, imports: [AppModule.forRoot({ config }), FederationModule] };
+    return { module: CoordinatorModule, imports: [AppModule.forRoot({ config }), AdminSessionsModule, FederationModule, DashboardModule] };
   }
 }
 
@@ -27,17 +32,22 @@ export interface RunningCoordinator {
 
 /**
  * Boots the coordinator from a validated config and listens: for main.ts, the CLI and tests
- * (port 0 picks a free port). The TensorFlow.js backend is chosen first, since exporting a
- * generator and building the initial weights use it.
+ * (port 0 picks a free port). With FEDSYNTH_TLS_CERT/KEY the server is HTTPS, and the sites'
+ * Socket.IO (same server) is WSS; the files are read and checked first, so a bad path or a
+ * mismatched key stops the start with a ConfigError. The TensorFlow.js backend is chosen
+ * next, since exporting a generator and building the initial weights use it.
  */
 export async function startCoordinator(config: CoordinatorConfig, options: { logger?: false } = {}): Promise<RunningCoordinator> {
+  const tls = config.tls ? loadTlsCredentials(config.tls) : null;
   const logger = options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
   await initBackend({ log: (line) => (logger === false ? undefined : console.log(line)) });
-  const app = await NestFactory.create(CoordinatorModule.forRoot(config), { logger });
+  const app = await NestFactory.create(CoordinatorModule.forRoot(config), { logger, ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}) });
+  // Before the routes (registered at listen): a client that keeps failing admin authentication is held off.
+  app.use(adminAuthLimit(config.rateLimits, app.get(AuditRepository, { strict: false })));
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+  return { url: `${tls ? 'https' : 'http'}://${host}:${port}`, app, close: () => app.close() };
 }
 
 /** Registers a site in the coordinator's database and returns its token (shown once). For the CLI. */

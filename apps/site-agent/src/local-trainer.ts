@@ -2,6 +2,13 @@ import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryM
 import type { Metrics, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
 import { decodeModelSpec } from './model-spec-codec';
 
+/**
+ * TrainResult metric: wall milliseconds of the round's local training loop at the site (the
+ * epochs only, not loading or reading back the weights). An aggregate timing, not data; the
+ * coordinator's round-overhead benchmark compares it with the round's wall time.
+ */
+export const LOCAL_TRAIN_MS_METRIC = 'localTrainMs';
+
 export interface LocalTrainerOptions {
   /** Called with every training log (progress bars, heartbeats). Losses only, never data. */
   onLog?: (log: TrainLog) => void;
@@ -25,10 +32,12 @@ export class LocalTrainer {
     const epochs = task.phase === 'gan' ? { epochs: localEpochs, pretrainEpochs: 0 } : { epochs: 0, pretrainEpochs: localEpochs };
     const run = train(model, matrix, { ...epochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
     let metrics: Metrics = {};
+    const started = performance.now();
     for await (const log of run) {
       this.options.onLog?.(log);
       if (log.kind === 'epoch') metrics = finiteLosses(log.losses);
     }
+    metrics[LOCAL_TRAIN_MS_METRIC] = performance.now() - started;
     const weights: WeightSet = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
     return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics };
   }

@@ -1,5 +1,6 @@
 import type { TrainLog } from '@fedsynth/gan';
-import type { Phase, TrainResult } from '@fedsynth/protocol';
+import type { EvalResult, Phase, TrainResult } from '@fedsynth/protocol';
+import type { LocalEvaluatorOptions } from './local-evaluator';
 import type { SiteDataOptions } from './site-data';
 
 /** What the agent reports as it works: aggregates and its own outgoing updates, never a record. */
@@ -12,6 +13,11 @@ export type SiteAgentEvent =
   /** The update exactly as sent (tests recompute the federated mean from these). */
   | { type: 'resultSent'; result: TrainResult }
   | { type: 'resultRejected'; round: number; code: string; reason: string }
+  | { type: 'evalStarted'; runId: string; round: number }
+  /** The evaluation result exactly as sent: aggregate metrics and the held-out record count. */
+  | { type: 'evalSent'; result: EvalResult }
+  /** The evaluation failed here (reported to the coordinator), or the coordinator refused its result. */
+  | { type: 'evalFailed'; runId: string; round: number; code: string; reason: string }
   | { type: 'error'; message: string };
 
 export interface SiteAgentOptions {
@@ -23,9 +29,18 @@ export interface SiteAgentOptions {
   /** Socket.IO reconnection backoff: first delay and cap (ms). Defaults 1 s and 30 s. */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
+  /**
+   * PEM certificate(s) to trust for an https:// coordinator, beside the system's CAs: the
+   * coordinator's self-signed certificate, or the private CA that signed it.
+   */
+  ca?: string;
   /** How long to wait for each frame's acknowledgement. Default DEFAULT_ACK_TIMEOUT_MS. */
   ackTimeoutMs?: number;
+  /** At most one progress Heartbeat per this many ms while a task runs (start and end always go). Default 1000. */
+  progressIntervalMs?: number;
   agentVersion?: string;
+  /** How evaluation tasks are scored (minimum records, metric settings). */
+  evaluation?: LocalEvaluatorOptions;
   /** One line per notable step; aggregate numbers only. Default: none. */
   log?: (line: string) => void;
   onEvent?: (event: SiteAgentEvent) => void;

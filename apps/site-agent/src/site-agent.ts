@@ -14,17 +14,32 @@ import {
   WIRE_EVENTS,
   type ClientToServerEvents,
   type Envelope,
+  type EvalTask,
+  type Heartbeat,
   type ServerToClientEvents,
   type TrainTask,
   type VocabularyProposal,
 } from '@fedsynth/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { requestOverFrames } from './frame-channel';
+import { LocalEvaluator } from './local-evaluator';
 import { LocalTrainer } from './local-trainer';
+import { ProgressHeartbeats, trainProgress } from './progress-heartbeats';
 import type { SiteAgentEvent, SiteAgentOptions } from './site-agent-options';
 import { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
 
 const AGENT_VERSION = '0.1.0';
+
+/**
+ * A connect_error's message, with the transport's own cause when there is one: Socket.IO
+ * says only "websocket error", the cause says why (an untrusted certificate, a refused
+ * port, plain http against an https coordinator...).
+ */
+function describeConnectError(error: Error): string {
+  const description = (error as Error & { description?: unknown }).description;
+  const cause = description instanceof Error ? description.message : (description as { message?: unknown } | undefined)?.message;
+  return typeof cause === 'string' && cause !== '' && cause !== error.message ? `${error.message} (${cause})` : error.message;
+}
 
 /**
  * A hospital's agent: holds the site's records, announces only aggregates (record count,
@@ -36,12 +51,29 @@ export class SiteAgent {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
   private data: SiteData | undefined;
   private matrix: BinaryMatrix | undefined;
+  /** The held-out records on the agreed vocabulary: evaluation only, never trained on. */
+  private holdoutMatrix: BinaryMatrix | undefined;
+  private readonly evaluator: LocalEvaluator;
+  /** TrainTasks received but not started, and EvalTasks waiting for the training to be done. */
+  private trainTasksWaiting = 0;
+  private readonly evalTasksWaiting: Array<{ task: EvalTask; messageId: string }> = [];
   private readonly trainer: LocalTrainer;
+  /** The current task's progress, for the coordinator's dashboard. */
+  private readonly heartbeats: ProgressHeartbeats;
   private work: Promise<void> = Promise.resolve();
   private closed = false;
+  /** The reconnection after a BUSY refusal (connection-rate limit), pending. */
+  private busyRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SiteAgentOptions) {
-    this.trainer = new LocalTrainer({ onLog: (log) => this.emit({ type: 'trainLog', log }) });
+    this.evaluator = new LocalEvaluator(options.evaluation);
+    this.heartbeats = new ProgressHeartbeats({ send: (heartbeat) => this.sendHeartbeat(heartbeat), minIntervalMs: options.progressIntervalMs });
+    this.trainer = new LocalTrainer({
+      onLog: (log) => {
+        this.heartbeats.update(trainProgress(log));
+        this.emit({ type: 'trainLog', log });
+      },
+    });
   }
 
   /**
@@ -58,6 +90,7 @@ export class SiteAgent {
       reconnectionDelay: this.options.reconnectDelayMs ?? 1000,
       reconnectionDelayMax: this.options.reconnectDelayMaxMs ?? 30_000,
       transports: ['websocket'],
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.socket = socket;
     const receiver = new FrameReceiver();
@@ -83,13 +116,25 @@ export class SiteAgent {
         );
       });
       socket.on('connect_error', (error) => {
-        // A refusal by the coordinator's middleware is final (socket.io does not retry it).
-        if (!socket.active || first) {
+        // The coordinator's connection-rate limit (BUSY) says when to come back: wait, then retry.
+        const refusal = (error as Error & { data?: { code?: unknown; retryAfterMs?: unknown } }).data;
+        if (refusal?.code === 'BUSY' && !this.closed) {
           this.emit({ type: 'error', message: error.message });
+          const wait = Math.min(Math.max(Number(refusal.retryAfterMs) || 1000, 100), this.options.reconnectDelayMaxMs ?? 30_000);
+          clearTimeout(this.busyRetry);
+          this.busyRetry = setTimeout(() => {
+            if (!this.closed && !socket.connected) socket.connect();
+          }, wait);
+          return;
+        }
+        // Any other refusal by the coordinator's middleware is final (socket.io does not retry it).
+        if (!socket.active || first) {
+          const message = describeConnectError(error);
+          this.emit({ type: 'error', message });
           if (first) {
             first = false;
             socket.disconnect();
-            reject(new Error(`coordinator refused site ${this.options.siteId}: ${error.message}`));
+            reject(new Error(`coordinator refused site ${this.options.siteId}: ${message}`));
           }
         }
       });
@@ -99,9 +144,11 @@ export class SiteAgent {
   /** Waits for the task in progress, then disconnects. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.busyRetry);
     this.socket?.disconnect();
     await this.work.catch(() => undefined);
     this.trainer.dispose();
+    this.evaluator.dispose();
   }
 
   private async introduce(): Promise<void> {
@@ -111,6 +158,12 @@ export class SiteAgent {
     );
     this.log(`site ${this.options.siteId}: session ${welcome.sessionId} with coordinator ${welcome.coordinatorVersion}`);
     expectBody(await this.request(createEnvelope('dataSummary', dataSummaryOf(this.data!))), 'ack');
+  }
+
+  /** Best effort: a lost heartbeat only delays the dashboard's progress bar. */
+  private sendHeartbeat(heartbeat: Heartbeat): void {
+    if (!this.socket?.connected) return;
+    this.request(createEnvelope('heartbeat', heartbeat)).catch(() => undefined);
   }
 
   private request(envelope: Envelope): Promise<Envelope> {
@@ -137,6 +190,11 @@ export class SiteAgent {
         if (!this.matrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a TrainTask before any vocabulary was agreed', { messageId: envelope.messageId });
         this.enqueue(envelope.body.value, envelope.messageId);
         return replyTo(envelope, 'ack', {});
+      case 'evalTask':
+        if (!this.matrix || !this.holdoutMatrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'an EvalTask before any vocabulary was agreed', { messageId: envelope.messageId });
+        this.evalTasksWaiting.push({ task: envelope.body.value, messageId: envelope.messageId });
+        this.work = this.work.then(() => this.runEvaluations());
+        return replyTo(envelope, 'ack', {});
       default:
         throw new ProtocolError('UNEXPECTED_MESSAGE', `a site agent does not handle ${envelope.body.kind}`, { messageId: envelope.messageId });
     }
@@ -154,6 +212,7 @@ export class SiteAgent {
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason: 'the proposed codes are not in canonical order' };
     }
     this.matrix = matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+    this.holdoutMatrix = matrixOnVocabulary(data.holdout.matrix, data.holdout.vocabulary, vocabulary);
     const covered = coveredRecords(this.matrix);
     this.emit({ type: 'vocabulary', runId: proposal.runId, size: vocabulary.codes.length, coveredRecords: covered });
     this.log(`site ${this.options.siteId}: vocabulary of ${vocabulary.codes.length} codes covers ${covered} of ${this.matrix.rows} records`);
@@ -162,16 +221,70 @@ export class SiteAgent {
 
   /** Tasks run one at a time, in arrival order; a failure is reported and the next task still runs. */
   private enqueue(task: TrainTask, taskMessageId: string): void {
-    this.work = this.work.then(() => this.runTask(task, taskMessageId)).catch((error: unknown) => {
-      this.emit({ type: 'error', message: (error as Error).message });
-      this.log(`site ${this.options.siteId}: round ${task.round} failed: ${(error as Error).message}`);
-    });
+    this.trainTasksWaiting++;
+    this.work = this.work
+      .then(() => {
+        this.trainTasksWaiting--;
+        return this.runTask(task, taskMessageId);
+      })
+      .catch((error: unknown) => {
+        this.emit({ type: 'error', message: (error as Error).message });
+        this.log(`site ${this.options.siteId}: round ${task.round} failed: ${(error as Error).message}`);
+      })
+      .then(() => this.runEvaluations());
+  }
+
+  /**
+   * Waiting EvalTasks, oldest first, but only while no TrainTask waits: training goes first,
+   * so an evaluation (which never gates the federation) does not delay this site's next round.
+   */
+  private async runEvaluations(): Promise<void> {
+    while (!this.closed && this.trainTasksWaiting === 0 && this.evalTasksWaiting.length > 0) {
+      const { task, messageId } = this.evalTasksWaiting.shift()!;
+      try {
+        await this.runEvaluation(task, messageId);
+      } catch (error) {
+        // Never reject: the work chain carries the training tasks too.
+        this.log(`site ${this.options.siteId}: evaluation of round ${task.round} not reported: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Scores the global model; sends the EvalResult, or an Error (inReplyTo = the task) saying why it could not. */
+  private async runEvaluation(task: EvalTask, taskMessageId: string): Promise<void> {
+    this.emit({ type: 'evalStarted', runId: task.runId, round: task.round });
+    this.heartbeats.begin(task, 'evaluating');
+    let reply: Envelope;
+    try {
+      const result = this.evaluator.run(task, { train: this.matrix!, holdout: this.holdoutMatrix! });
+      this.heartbeats.end();
+      if (this.closed) return;
+      this.emit({ type: 'evalSent', result });
+      reply = await this.request(createEnvelope('evalResult', result, { inReplyTo: taskMessageId }));
+    } catch (error) {
+      this.heartbeats.end();
+      if (this.closed) return;
+      // The reason is this site's own (too few records, a weight layout it cannot load): no record in it.
+      const reason = `site ${this.options.siteId} could not evaluate round ${task.round}: ${(error as Error).message}`;
+      this.emit({ type: 'evalFailed', runId: task.runId, round: task.round, code: 'INTERNAL', reason });
+      this.log(reason);
+      await this.request(errorEnvelope(new ProtocolError('INTERNAL', reason), taskMessageId));
+      return;
+    }
+    if (reply.body.kind === 'error') {
+      this.emit({ type: 'evalFailed', runId: task.runId, round: task.round, code: reply.body.value.code, reason: reply.body.value.reason });
+      this.log(`site ${this.options.siteId}: evaluation of round ${task.round} refused (${reply.body.value.code}): ${reply.body.value.reason}`);
+    } else {
+      this.log(`site ${this.options.siteId}: evaluation of round ${task.round} sent (${this.holdoutMatrix!.rows} held-out records)`);
+    }
   }
 
   private async runTask(task: TrainTask, taskMessageId: string): Promise<void> {
     if (this.closed) return;
     this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase });
+    this.heartbeats.begin(task, 'training');
     const result = await this.trainer.run(task, this.matrix!);
+    this.heartbeats.end();
     if (this.closed) return;
     this.emit({ type: 'resultSent', result });
     const reply = await this.request(createEnvelope('trainResult', result, { inReplyTo: taskMessageId }));

@@ -1,5 +1,6 @@
 import { FedsynthError } from '@fedsynth/gan';
 import type { OptionValues } from '../command';
+import { CA_HELP, caOption, fetchTrusting } from './coordinator-ca';
 import { stringOption } from './data-options';
 
 /** The environment variable holding the coordinator's admin bearer token (shared with the coordinator). */
@@ -8,7 +9,10 @@ export const ADMIN_TOKEN_VARIABLE = 'FEDSYNTH_ADMIN_TOKEN';
 export const ADMIN_HELP = `Authentication:
   The admin token is read from the environment variable ${ADMIN_TOKEN_VARIABLE} (the same value the
   coordinator was started with). It is never taken as a flag, so it stays out of shell history
-  and process listings.`;
+  and process listings.
+
+TLS:
+${CA_HELP}`;
 
 /**
  * A coordinator base URL from --coordinator: http(s) only, no query or fragment, trailing
@@ -55,12 +59,15 @@ export class AdminClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
+    /** PEM certificate(s) to trust for an https:// coordinator (--ca / FEDSYNTH_CA_FILE). */
+    private readonly ca?: string,
   ) {}
 
   static from(values: OptionValues): AdminClient {
     // URL first: a malformed URL is the more likely typo, and needs no secret to report.
     const url = coordinatorUrl(values);
-    return new AdminClient(url, adminToken());
+    const ca = caOption(values);
+    return new AdminClient(url, adminToken(), ca);
   }
 
   async json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -82,10 +89,15 @@ export class AdminClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const send = this.ca === undefined ? fetch : fetchTrusting(this.ca);
+      response = await send(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(why)) {
+        const hint = this.ca === undefined ? 'pass its certificate (or CA) with --ca FILE or FEDSYNTH_CA_FILE' : 'the --ca certificate does not match it';
+        throw new FedsynthError(`cannot trust the coordinator's TLS certificate at ${this.baseUrl} (${why}): ${hint}`, 'CLI_UNTRUSTED_CERT');
+      }
       throw new FedsynthError(`cannot reach the coordinator at ${this.baseUrl} (${why}); is it running, and is the URL right?`, 'CLI_UNREACHABLE');
     }
     if (response.ok) return response;

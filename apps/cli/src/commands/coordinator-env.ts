@@ -1,4 +1,5 @@
 import { FedsynthError } from '@fedsynth/gan';
+import path from 'node:path';
 import type { OptionValues } from '../command';
 import { integerOption, stringOption } from './data-options';
 
@@ -15,6 +16,17 @@ export function coordinatorEnvironment(values: OptionValues, env: NodeJS.Process
     merged.FEDSYNTH_DATA_DIR = dataDir;
   }
   return merged;
+}
+
+/**
+ * The coordinator's database file for the admin commands that write it directly (add-site,
+ * revoke-site): --data-dir, else FEDSYNTH_DATA_DIR, else ./fedsynth-data, as the coordinator
+ * itself resolves it. Only the data folder matters here: the admin token and port are the
+ * running server's business.
+ */
+export function coordinatorDatabasePath(values: OptionValues, env: NodeJS.ProcessEnv = process.env): string {
+  const dataDir = coordinatorEnvironment(values, env).FEDSYNTH_DATA_DIR?.trim() || './fedsynth-data';
+  return path.join(dataDir, 'coordinator.sqlite');
 }
 
 /**

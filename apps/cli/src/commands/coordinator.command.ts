@@ -20,7 +20,9 @@ Options:
   --data-dir DIR             database, checkpoints and exports (overrides FEDSYNTH_DATA_DIR)
 
 Subcommands:
-  fedsynth coordinator add-site NAME   register a hospital site and print its token
+  fedsynth coordinator add-site NAME            register a hospital site and print its token
+  fedsynth coordinator add-site SITE --rotate   issue a registered (or revoked) site a new token
+  fedsynth coordinator revoke-site SITE         revoke a site's token; the coordinator refuses it
 
 Environment (default):
 ${VARIABLES}

@@ -27,6 +27,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./evaluate.command')).evaluateCommand,
   },
   {
+    path: ['demo'],
+    summary: 'Run a whole federation on this machine: coordinator, sites, training, samples, report',
+    load: async () => (await import('./demo.command')).demoCommand,
+  },
+  {
     path: ['bench', 'backend'],
     summary: 'Measure matMul GFLOP/s on each available TensorFlow.js backend',
     load: async () => (await import('./bench-backend.command')).benchBackendCommand,
@@ -38,8 +43,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     path: ['coordinator', 'add-site'],
-    summary: 'Register a hospital site and print its token (shown once)',
+    summary: 'Register a hospital site, or --rotate its token; prints the token (shown once)',
     load: async () => (await import('./coordinator-add-site.command')).coordinatorAddSiteCommand,
+  },
+  {
+    path: ['coordinator', 'revoke-site'],
+    summary: "Revoke a site's token (audited); a running coordinator refuses it",
+    load: async () => (await import('./coordinator-revoke-site.command')).coordinatorRevokeSiteCommand,
   },
   {
     path: ['site'],
@@ -65,6 +75,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: ['run', 'wait'],
     summary: 'Wait for a run to end, with progress; non-zero exit if it failed',
     load: async () => (await import('./run-wait.command')).runWaitCommand,
+  },
+  {
+    path: ['run', 'stop'],
+    summary: 'Stop a run; completed rounds are kept and it can be started again',
+    load: async () => (await import('./run-stop.command')).runStopCommand,
+  },
+  {
+    path: ['run', 'list'],
+    summary: 'List runs: id, status, model, phase/round, created',
+    load: async () => (await import('./run-list.command')).runListCommand,
   },
   {
     path: ['pull'],

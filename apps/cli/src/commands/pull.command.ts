@@ -50,6 +50,7 @@ export const pullCommand: Command = {
   help: HELP,
   options: {
     coordinator: { type: 'string' },
+    ca: { type: 'string' },
     run: { type: 'string' },
     out: { type: 'string' },
     round: { type: 'string' },

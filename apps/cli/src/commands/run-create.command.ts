@@ -18,6 +18,10 @@ Options:
   --min-sites N              quorum: accepted site results needed to aggregate a round
   --deadline-ms MS           time allowed for one round attempt
   --max-retries N            retries of a failed round before the run fails
+  --evaluate-every N         score the global generator at the sites after every N-th GAN round
+                             (on their held-out records; 0: never, the default)
+  --site-wait S              fail a started run if fewer than --min-sites sites connect within S
+                             seconds (default: wait as long as it takes)
   --strategy NAME            fedavg | fedadam | fedmedian | fedtrimmedmean (default: fedavg)
   --local-epochs N           local epochs per round at each site (default: 1)
   --batch-size N             local batch size (default: 100)
@@ -78,6 +82,8 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
     minSites: optionalInteger(values, 'min-sites', 1),
     roundDeadlineMs: optionalInteger(values, 'deadline-ms', 1),
     maxRoundRetries: optionalInteger(values, 'max-retries', 0),
+    evaluateEvery: optionalInteger(values, 'evaluate-every', 0),
+    siteWaitMs: values['site-wait'] === undefined ? undefined : integerOption(values, 'site-wait', 0, 1, 30 * 86_400) * 1000,
   });
   const train = defined({
     localEpochs: optionalInteger(values, 'local-epochs', 1),
@@ -99,12 +105,15 @@ export const runCreateCommand: Command = {
   help: HELP,
   options: {
     coordinator: { type: 'string' },
+    ca: { type: 'string' },
     model: { type: 'string' },
     'ae-rounds': { type: 'string' },
     'gan-rounds': { type: 'string' },
     'min-sites': { type: 'string' },
     'deadline-ms': { type: 'string' },
     'max-retries': { type: 'string' },
+    'evaluate-every': { type: 'string' },
+    'site-wait': { type: 'string' },
     strategy: { type: 'string' },
     'local-epochs': { type: 'string' },
     'batch-size': { type: 'string' },

@@ -20,7 +20,7 @@ export const runStartCommand: Command = {
   path: ['run', 'start'],
   summary: 'Start (or resume) a federated run',
   help: HELP,
-  options: { coordinator: { type: 'string' } },
+  options: { coordinator: { type: 'string' }, ca: { type: 'string' } },
   async run(values, positionals, io) {
     const id = runIdArgument(positionals, 'fedsynth run start RUN_ID --coordinator URL');
     const client = AdminClient.from(values);

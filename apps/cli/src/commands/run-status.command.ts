@@ -14,12 +14,25 @@ export interface RunRecordView {
   finishedAt: number | null;
 }
 
-/** GET /api/runs/:id: the run, its live stage, and every round attempt. */
+/** One evaluation round as GET /api/runs/:id lists it: the combined metrics, and who answered. */
+export interface EvaluationView {
+  round: number;
+  status: 'collecting' | 'completed' | 'failed';
+  askedSiteIds: string[];
+  metrics: Record<string, number> | null;
+  summary: { siteCount: number; recordCount: number; failureCount: number } | null;
+  error: string | null;
+}
+
+/** GET /api/runs/:id: the run, its live stage, and every round attempt (sites and evaluations from coordinators that report them). */
 export interface RunDetailView {
   run: RunRecordView;
   stage: string;
   completedRounds: number | null;
+  /** Connected vs needed sites, while the coordinator drives the run. */
+  sites?: { connected: number; needed: number } | null;
   rounds: { round: number; attempt: number; phase: string; status: string; error: string | null }[];
+  evaluations?: EvaluationView[];
 }
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
@@ -28,11 +41,37 @@ export function totalRoundsOf(run: RunRecordView): number {
   return run.plan.phases.reduce((sum, p) => sum + p.rounds, 0);
 }
 
+/** The stage for people: a run waiting for its quorum says how many sites it has. */
+export function describeStage(stage: string, sites?: { connected: number; needed: number } | null): string {
+  if (stage === 'waitingForSites' && sites) return `waiting for sites (${sites.connected}/${sites.needed} connected)`;
+  return stage;
+}
+
+/** The evaluation metrics a status line shows, in order, with their short names. */
+const EVALUATION_HEADLINE: ReadonlyArray<[string, string]> = [
+  ['synthetic.fidelity.prevalence.pearson', 'prevalence r'],
+  ['synthetic.fidelity.prevalence.rmse', 'RMSE'],
+  ['synthetic.utility.prediction.meanGap', 'prediction gap'],
+  ['synthetic.privacy.membershipInference.advantage', 'MIA advantage'],
+];
+
+/** One line per evaluation round, e.g. "round 4 eval: prevalence r 0.931, RMSE 0.0123, ..., 2 of 3 sites, 14 held-out records". */
+export function describeEvaluation(evaluation: EvaluationView): string {
+  const head = `round ${evaluation.round + 1} eval`;
+  const asked = evaluation.askedSiteIds.length;
+  if (evaluation.status === 'collecting') return `${head}: collecting from ${asked} site(s)`;
+  if (evaluation.status === 'failed') return `${head} failed: ${evaluation.error ?? 'no reason recorded'}`;
+  const metrics = evaluation.metrics ?? {};
+  const parts = EVALUATION_HEADLINE.filter(([name]) => Number.isFinite(metrics[name])).map(([name, label]) => `${label} ${metrics[name].toPrecision(3)}`);
+  if (evaluation.summary) parts.push(`${evaluation.summary.siteCount} of ${asked} sites`, `${evaluation.summary.recordCount} held-out records`);
+  return `${head}: ${parts.join(', ')}`;
+}
+
 /** One line: status, stage, phase and round (1-based for people, "of" the plan's total). */
-export function describeRun(run: RunRecordView, stage: string, completedRounds?: number | null): string {
+export function describeRun(run: RunRecordView, stage: string, completedRounds?: number | null, sites?: { connected: number; needed: number } | null): string {
   const total = totalRoundsOf(run);
   const parts = [`status ${run.status}`];
-  if (stage !== run.status) parts.push(`stage ${stage}`);
+  if (stage !== run.status) parts.push(`stage ${describeStage(stage, sites)}`);
   if (run.currentRound !== null) parts.push(`round ${run.currentRound + 1}/${total} (${run.currentPhase ?? '?'})`);
   else parts.push(`${total} rounds planned`);
   if (completedRounds !== undefined && completedRounds !== null) parts.push(`${completedRounds} completed`);
@@ -47,7 +86,9 @@ export function fetchRun(client: AdminClient, id: string): Promise<RunDetailView
 const HELP = `Usage: fedsynth run status RUN_ID --coordinator URL [--json]
 
 Prints a run's status (created, running, stopped, completed, failed), its live stage
-(vocabulary, training, ...), the current phase and round, and the last round attempts.
+(waiting for sites, vocabulary, training, ...), the current phase and round, the last round
+attempts, and the last evaluation rounds (the global generator scored on the sites' held-out
+records: prevalence r, RMSE, ..., combined weighted by record count).
 
 Options:
   --coordinator URL          coordinator base URL, e.g. http://localhost:8080 (required)
@@ -64,7 +105,7 @@ export const runStatusCommand: Command = {
   path: ['run', 'status'],
   summary: 'Show a run: status, phase, round and recent round attempts',
   help: HELP,
-  options: { coordinator: { type: 'string' }, json: { type: 'boolean' } },
+  options: { coordinator: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' } },
   async run(values, positionals, io) {
     const id = runIdArgument(positionals, 'fedsynth run status RUN_ID --coordinator URL');
     const client = AdminClient.from(values);
@@ -77,7 +118,7 @@ export const runStatusCommand: Command = {
     const lines = [
       `run ${run.id}`,
       `  status    ${run.status}`,
-      `  stage     ${detail.stage}`,
+      `  stage     ${describeStage(detail.stage, detail.sites)}`,
       `  phase     ${run.currentPhase ?? '-'}`,
       `  round     ${run.currentRound === null ? '-' : `${run.currentRound + 1} of ${totalRoundsOf(run)}`}`,
       `  plan      ${run.plan.phases.map((p) => `${p.rounds} ${p.phase}`).join(' + ')} rounds, quorum ${run.plan.minSites}`,
@@ -89,6 +130,11 @@ export const runStatusCommand: Command = {
     if (recent.length > 0) {
       lines.push('  recent round attempts:');
       for (const r of recent) lines.push(`    round ${r.round + 1} attempt ${r.attempt} (${r.phase}): ${r.status}${r.error ? ` — ${r.error}` : ''}`);
+    }
+    const evaluations = (detail.evaluations ?? []).slice(-5);
+    if (evaluations.length > 0) {
+      lines.push('  evaluations (held-out records at the sites, record-weighted):');
+      for (const e of evaluations) lines.push(`    ${describeEvaluation(e)}`);
     }
     io.out(lines.join('\n') + '\n');
     return 0;

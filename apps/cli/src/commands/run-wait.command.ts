@@ -1,12 +1,13 @@
 import type { Command } from '../command';
 import { ADMIN_HELP, AdminClient, runIdArgument } from './admin-api';
 import { integerOption } from './data-options';
-import { describeRun, fetchRun, FINAL_STATUSES } from './run-status.command';
+import { describeEvaluation, describeRun, fetchRun, FINAL_STATUSES } from './run-status.command';
 
 const HELP = `Usage: fedsynth run wait RUN_ID --coordinator URL [--interval S] [--timeout S]
 
 Polls a run until it ends, printing a progress line on stderr whenever its stage, phase or
-round changes. Exits 0 when the run completed, 1 when it failed or was stopped, 3 when
+round changes, and one line per finished evaluation round (e.g. "round 4 eval: prevalence
+r 0.931, RMSE 0.0123, ..."); an evaluation still running when the run ends is not awaited. Exits 0 when the run completed, 1 when it failed or was stopped, 3 when
 --timeout passed first. Transient network errors are retried until the timeout.
 
 Options:
@@ -27,7 +28,7 @@ export const runWaitCommand: Command = {
   path: ['run', 'wait'],
   summary: 'Wait for a run to end, with progress; non-zero exit if it failed',
   help: HELP,
-  options: { coordinator: { type: 'string' }, interval: { type: 'string' }, timeout: { type: 'string' } },
+  options: { coordinator: { type: 'string' }, ca: { type: 'string' }, interval: { type: 'string' }, timeout: { type: 'string' } },
   async run(values, positionals, io) {
     const id = runIdArgument(positionals, 'fedsynth run wait RUN_ID --coordinator URL');
     const intervalMs = integerOption(values, 'interval', 5, 1, 86_400) * 1000;
@@ -35,6 +36,7 @@ export const runWaitCommand: Command = {
     const client = AdminClient.from(values);
     const deadline = timeoutS === undefined ? Infinity : Date.now() + timeoutS * 1000;
     let last = '';
+    const reported = new Set<number>();
     for (;;) {
       let detail;
       try {
@@ -47,10 +49,16 @@ export const runWaitCommand: Command = {
         await sleep(intervalMs);
         continue;
       }
-      const line = describeRun(detail.run, detail.stage, detail.completedRounds);
+      const stamp = `[${new Date().toISOString().slice(11, 19)}] run ${id}`;
+      const line = describeRun(detail.run, detail.stage, detail.completedRounds, detail.sites);
       if (line !== last) {
-        io.err(`[${new Date().toISOString().slice(11, 19)}] run ${id}: ${line}\n`);
+        io.err(`${stamp}: ${line}\n`);
         last = line;
+      }
+      for (const evaluation of detail.evaluations ?? []) {
+        if (evaluation.status === 'collecting' || reported.has(evaluation.round)) continue;
+        reported.add(evaluation.round);
+        io.err(`${stamp}: ${describeEvaluation(evaluation)}\n`);
       }
       if (FINAL_STATUSES.has(detail.run.status)) {
         io.out(`${detail.run.status}\n`);

@@ -2,6 +2,7 @@ import { FedsynthError } from '@fedsynth/gan';
 import { runSiteAgent, type SiteAgentEvent } from '@fedsynth/site-agent';
 import type { Command, Io, OptionValues } from '../command';
 import { coordinatorUrl } from './admin-api';
+import { CA_HELP, caOption } from './coordinator-ca';
 import { untilSignal } from './signals';
 import { DATA_INPUT_HELP, DATA_INPUT_OPTIONS, integerOption, readOptionsFrom, stringOption } from './data-options';
 
@@ -17,11 +18,15 @@ SIGTERM; a dropped connection is retried with backoff. Progress lines go to stde
 
 Site:
   --coordinator URL          coordinator base URL, e.g. https://coordinator.example.org:8080
+${CA_HELP}
   --site ID                  this site's id, as printed by 'fedsynth coordinator add-site'
   --token TOKEN              this site's token (or set ${SITE_TOKEN_VARIABLE} instead)
   --holdout F                share of records kept out of training for evaluation (default: 0.2)
   --split-seed N             seed of the holdout split (default: 1; keep it fixed between starts)
   --min-code-count K         announce only codes held by at least K training records (default: 5)
+  --eval-min-records N       refuse evaluation tasks when the training or held-out split has fewer
+                             than N records (default: 20; aggregates over fewer say too much about
+                             each patient, lower it only for demonstration data)
 
 ${DATA_INPUT_HELP}
   (the coordinator's runs default to 3-character codes: use --rollup for them)
@@ -67,6 +72,12 @@ export function describeSiteEvent(event: SiteAgentEvent): string | undefined {
       return `round ${event.result.round + 1}: update sent`;
     case 'resultRejected':
       return `round ${event.round + 1}: update rejected by the coordinator (${event.code}: ${event.reason})`;
+    case 'evalStarted':
+      return `run ${event.runId}: round ${event.round + 1} evaluating the global generator on the held-out records`;
+    case 'evalSent':
+      return `round ${event.result.round + 1}: evaluation sent (${event.result.recordCount} held-out records, ${Object.keys(event.result.metrics).length} aggregate metrics)`;
+    case 'evalFailed':
+      return `round ${event.round + 1}: evaluation failed (${event.code}: ${event.reason})`;
     case 'error':
       return `error: ${event.message}`;
   }
@@ -83,16 +94,19 @@ export const siteCommand: Command = {
   options: {
     ...DATA_INPUT_OPTIONS,
     coordinator: { type: 'string' },
+    ca: { type: 'string' },
     site: { type: 'string' },
     token: { type: 'string' },
     holdout: { type: 'string' },
     'split-seed': { type: 'string' },
     'min-code-count': { type: 'string' },
+    'eval-min-records': { type: 'string' },
   },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new FedsynthError(`unexpected argument '${positionals[0]}'`, 'CLI_BAD_ARGUMENT');
     // Cheap checks first, before reading what may be a large data set.
     const url = coordinatorUrl(values);
+    const ca = caOption(values);
     const siteId = stringOption(values, 'site');
     if (!siteId) throw new FedsynthError("--site ID is required (the id printed by 'fedsynth coordinator add-site')", 'CLI_MISSING_OPTION');
     const token = stringOption(values, 'token') ?? process.env[SITE_TOKEN_VARIABLE]?.trim();
@@ -100,6 +114,7 @@ export const siteCommand: Command = {
     const holdoutFraction = holdoutOption(values);
     const splitSeed = integerOption(values, 'split-seed', 1, 0);
     const minCodeCount = integerOption(values, 'min-code-count', 5, 1);
+    const evalMinRecords = integerOption(values, 'eval-min-records', 20, 2);
     const read = await readOptionsFrom(values);
 
     stamp(io, `site ${siteId}: reading ${read.input} (${read.format}) and connecting to ${url}`);
@@ -107,9 +122,11 @@ export const siteCommand: Command = {
     try {
       agent = await runSiteAgent({
         url,
+        ...(ca ? { ca } : {}),
         siteId,
         token,
         data: { read, holdoutFraction, splitSeed, minCodeCount },
+        evaluation: { minRecords: evalMinRecords },
         log: (line) => stamp(io, line),
         onEvent: (event) => {
           const line = describeSiteEvent(event);

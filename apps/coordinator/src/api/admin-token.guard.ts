@@ -1,25 +1,46 @@
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { ForbiddenException, Inject, Injectable, Optional, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { COORDINATOR_CONFIG } from '../config/config.module';
 import type { CoordinatorConfig } from '../config/coordinator-config';
+import { AdminSessions, CSRF_HEADER } from '../dashboard/admin-sessions';
+import { sameSecret } from './same-secret';
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
+/** Methods that change nothing: a session cookie alone is enough for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The admin API's only gate: `Authorization: Bearer <FEDSYNTH_ADMIN_TOKEN>`, compared in constant time. */
+interface AdminRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The admin API's only gate: `Authorization: Bearer <FEDSYNTH_ADMIN_TOKEN>`, compared in
+ * constant time, or a dashboard login session (cookie) when the dashboard is loaded. A
+ * session's state-changing requests must also carry its CSRF token in `x-fedsynth-csrf`:
+ * the cookie is SameSite=Strict already, and the header keeps even a same-site page that
+ * is not the dashboard from acting with the admin's session.
+ */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
-  private readonly expected: Buffer;
-
-  constructor(@Inject(COORDINATOR_CONFIG) config: CoordinatorConfig) {
-    this.expected = digest(config.adminToken);
-  }
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(AdminSessions) private readonly sessions?: AdminSessions,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers['authorization'];
-    const match = /^Bearer (\S+)$/.exec(header ?? '');
-    // Hashing first gives equal lengths, so timingSafeEqual never throws and leaks no length.
-    if (!match || !timingSafeEqual(digest(match[1]), this.expected)) {
-      throw new UnauthorizedException('a valid admin bearer token is required');
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    const header = request.headers['authorization'];
+    if (header !== undefined) {
+      const match = /^Bearer (\S+)$/.exec(String(header));
+      if (!match || !sameSecret(match[1], this.config.adminToken)) throw new UnauthorizedException('a valid admin bearer token is required');
+      return true;
+    }
+    const session = this.sessions?.fromCookieHeader(request.headers['cookie']);
+    if (!session) throw new UnauthorizedException('a valid admin bearer token is required');
+    if (!SAFE_METHODS.has(request.method.toUpperCase())) {
+      const presented = request.headers[CSRF_HEADER];
+      if (typeof presented !== 'string' || !sameSecret(presented, session.csrfToken)) {
+        throw new ForbiddenException(`a dashboard session must send its ${CSRF_HEADER} header with ${request.method} requests`);
+      }
     }
     return true;
   }

@@ -7,6 +7,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   RUN_STATE: 409,
   INVALID_PLAN: 400,
   INVALID_OPTIONS: 400,
+  SITE_NOT_FOUND: 404,
+  SITE_AMBIGUOUS: 409,
 };
 
 /** Domain errors as HTTP answers: known codes get their status, others 500; the message is kept. */

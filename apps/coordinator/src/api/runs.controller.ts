@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RoundService } from '../federation/round.service';
@@ -46,21 +46,45 @@ export class RunsController {
     return this.store.runs.list();
   }
 
+  /**
+   * The run, its live stage, the sites connected vs needed (while a driver holds it: a run
+   * waiting for its quorum shows how far it is), every round attempt, and its evaluations
+   * with their combined metrics (each site's own metrics: GET :id/evaluations).
+   */
   @Get(':id')
   get(@Param('id') id: string) {
     const run = this.store.runs.get(id);
     const live = this.rounds.liveState(id);
-    return { run, stage: live?.stage ?? run.status, completedRounds: live?.completedRounds ?? null, rounds: this.store.rounds.list(id) };
+    return {
+      run,
+      stage: live?.stage ?? run.status,
+      completedRounds: live?.completedRounds ?? null,
+      sites: live ? { connected: live.connected.length, needed: live.plan.minSites } : null,
+      rounds: this.store.rounds.list(id),
+      evaluations: this.store.evaluations.list(id).map(({ sites, ...evaluation }) => ({
+        ...evaluation,
+        sites: sites.map(({ metrics: _metrics, ...site }) => site),
+      })),
+    };
+  }
+
+  /** Every evaluation round of a run: combined metrics, and each asked site's metrics or failure. */
+  @Get(':id/evaluations')
+  evaluations(@Param('id') id: string) {
+    this.store.runs.get(id); // 404 for an unknown run rather than an empty list
+    return this.store.evaluations.list(id);
   }
 
   /**
    * One file of the exported generator, so `tf.loadLayersModel(tf.io.http(base + '/model.json',
    * { requestInit: { headers } }))` loads it directly: weights.bin is fetched beside it.
+   * `?round=N` (0-based, as stored) picks a completed GAN round other than the latest.
    */
   @Get(':id/generator/:file')
-  async generatorFile(@Param('id') id: string, @Param('file') file: string, @Res() response: FileResponse): Promise<void> {
+  async generatorFile(@Param('id') id: string, @Param('file') file: string, @Query('round') round: string | undefined, @Res() response: FileResponse): Promise<void> {
     if (!GENERATOR_FILES.includes(file)) throw new NotFoundException(`no generator file ${file}; files: ${GENERATOR_FILES.join(', ')}`);
-    const dir = await this.generators.exportDir(id);
+    if (round !== undefined && !/^\d{1,9}$/.test(round)) throw new BadRequestException(`round must be a round number (0, 1, 2, ...), got ${JSON.stringify(round)}`);
+    const dir = await this.generators.exportDir(id, round === undefined ? undefined : Number(round));
     const bytes = await readFile(join(dir, file));
     response.type(file.endsWith('.json') ? 'application/json' : 'application/octet-stream').send(bytes);
   }

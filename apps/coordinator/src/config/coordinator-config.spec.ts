@@ -15,6 +15,7 @@ describe('loadCoordinatorConfig', () => {
       maxPayloadBytes: 256 * 1024 * 1024,
       heartbeatIntervalMs: 15_000,
       tls: null,
+      rateLimits: { windowMs: 60_000, siteConnections: 60, adminFailures: 20 },
       logLevel: 'log',
     });
   });
@@ -34,6 +35,9 @@ describe('loadCoordinatorConfig', () => {
       FEDSYNTH_TLS_CERT: '/tls/cert.pem',
       FEDSYNTH_TLS_KEY: '/tls/key.pem',
       FEDSYNTH_LOG_LEVEL: 'debug',
+      FEDSYNTH_CONNECT_LIMIT: '0',
+      FEDSYNTH_AUTH_FAILURE_LIMIT: '5',
+      FEDSYNTH_RATE_WINDOW_MS: '10000',
       UNRELATED: 'ignored',
     });
 
@@ -46,6 +50,7 @@ describe('loadCoordinatorConfig', () => {
       maxPayloadBytes: 512 * 1024,
       heartbeatIntervalMs: 5000,
       tls: { certPath: '/tls/cert.pem', keyPath: '/tls/key.pem' },
+      rateLimits: { windowMs: 10_000, siteConnections: 0, adminFailures: 5 },
       logLevel: 'debug',
     });
   });
@@ -70,6 +75,8 @@ describe('loadCoordinatorConfig', () => {
         FEDSYNTH_HEARTBEAT_MS: '1e4',
         FEDSYNTH_LOG_LEVEL: 'trace',
         FEDSYNTH_TLS_KEY: '/tls/key.pem',
+        FEDSYNTH_CONNECT_LIMIT: 'many',
+        FEDSYNTH_RATE_WINDOW_MS: '5',
       });
     } catch (caught) {
       error = caught;
@@ -86,9 +93,11 @@ describe('loadCoordinatorConfig', () => {
       'FEDSYNTH_MAX_PAYLOAD_MB: must be a number in (0, 2048], got "lots"',
       'FEDSYNTH_HEARTBEAT_MS: must be an integer in [1000, 3600000], got "1e4"',
       'FEDSYNTH_LOG_LEVEL: must be one of error, warn, log, debug, verbose, got "trace"',
+      'FEDSYNTH_CONNECT_LIMIT: must be an integer in [0, 1000000], got "many"',
+      'FEDSYNTH_RATE_WINDOW_MS: must be an integer in [1000, 86400000], got "5"',
       'FEDSYNTH_TLS_CERT: required when FEDSYNTH_TLS_KEY is set (give both for TLS, or neither)',
     ]);
-    expect((error as ConfigError).message).toMatch(/^invalid coordinator configuration \(10 problems\):\n {2}FEDSYNTH_PORT/);
+    expect((error as ConfigError).message).toMatch(/^invalid coordinator configuration \(12 problems\):\n {2}FEDSYNTH_PORT/);
   });
 
   it('describes a short admin token without echoing it', () => {

@@ -28,12 +28,17 @@ export interface CoordinatorConfig {
   heartbeatIntervalMs: number;
   /** HTTPS and WSS when set; plain HTTP (behind a TLS-terminating proxy) when null. */
   tls: { certPath: string; keyPath: string } | null;
+  /**
+   * Per client IP, within a sliding `windowMs`: connection attempts to the sites' namespace,
+   * and failed admin authentications (REST bearer token, dashboard login). 0 = no limit.
+   */
+  rateLimits: { windowMs: number; siteConnections: number; adminFailures: number };
   logLevel: LogLevel;
 }
 
 /** One message listing every bad variable, so an operator fixes them all in one go. */
 export class ConfigError extends CoordinatorError {
-  constructor(readonly problems: readonly string[]) {
+  constructor(override readonly problems: readonly string[]) {
     const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
     super(`invalid coordinator configuration (${count}):\n  ${problems.join('\n  ')}`, 'CONFIG_INVALID');
     this.name = 'ConfigError';
@@ -59,6 +64,9 @@ export const CONFIG_VARIABLES = Object.freeze({
   FEDSYNTH_HEARTBEAT_MS: '15000',
   FEDSYNTH_TLS_CERT: '(unset)',
   FEDSYNTH_TLS_KEY: '(unset)',
+  FEDSYNTH_CONNECT_LIMIT: '60',
+  FEDSYNTH_AUTH_FAILURE_LIMIT: '20',
+  FEDSYNTH_RATE_WINDOW_MS: '60000',
   FEDSYNTH_LOG_LEVEL: 'log',
 });
 
@@ -141,6 +149,9 @@ export function loadCoordinatorConfig(env: Environment): CoordinatorConfig {
   const maxPayloadMb = read.number('FEDSYNTH_MAX_PAYLOAD_MB', 256, { above: 0, max: 2048 });
   const heartbeatIntervalMs = read.integer('FEDSYNTH_HEARTBEAT_MS', 15_000, { min: 1_000, max: 3_600_000 });
   const logLevel = read.oneOf('FEDSYNTH_LOG_LEVEL', 'log', LOG_LEVELS);
+  const siteConnections = read.integer('FEDSYNTH_CONNECT_LIMIT', 60, { min: 0, max: 1_000_000 });
+  const adminFailures = read.integer('FEDSYNTH_AUTH_FAILURE_LIMIT', 20, { min: 0, max: 1_000_000 });
+  const windowMs = read.integer('FEDSYNTH_RATE_WINDOW_MS', 60_000, { min: 1_000, max: 24 * 3600 * 1000 });
 
   const certPath = read.raw('FEDSYNTH_TLS_CERT');
   const keyPath = read.raw('FEDSYNTH_TLS_KEY');
@@ -161,6 +172,7 @@ export function loadCoordinatorConfig(env: Environment): CoordinatorConfig {
     maxPayloadBytes: Math.floor(maxPayloadMb * MiB),
     heartbeatIntervalMs,
     tls: certPath !== undefined && keyPath !== undefined ? { certPath, keyPath } : null,
+    rateLimits: { windowMs, siteConnections, adminFailures },
     logLevel,
   };
 }

@@ -10,9 +10,13 @@ export class CoordinatorError extends Error {
     message: string,
     /** A stable machine-readable code, e.g. `LAYOUT_MISMATCH`. */
     readonly code: string = 'COORDINATOR_ERROR',
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; problems?: readonly string[] } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoordinatorError';
+    if (options.problems) this.problems = options.problems;
   }
+
+  /** Each problem on its own, when the message lists several (a form shows them by field). */
+  readonly problems?: readonly string[];
 }

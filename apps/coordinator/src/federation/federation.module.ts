@@ -13,6 +13,6 @@ import { RoundService } from './round.service';
   imports: [StoreModule],
   controllers: [RunsController, SitesController],
   providers: [SiteSessions, RoundService, SitesGateway, GeneratorExportService, AdminTokenGuard],
-  exports: [RoundService, SiteSessions],
+  exports: [RoundService, SiteSessions, GeneratorExportService],
 })
 export class FederationModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { errorEnvelope, ProtocolError, type Envelope, type TrainResult } from '@fedsynth/protocol';
+import { errorEnvelope, ProtocolError, replyTo, type Envelope, type ErrorReply, type EvalResult, type TrainResult } from '@fedsynth/protocol';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { COORDINATOR_CONFIG } from '../config/config.module';
 import type { CoordinatorConfig } from '../config/coordinator-config';
@@ -11,7 +11,7 @@ import type { RunRecord } from '../store/run.repository';
 import { SiteSessions } from '../sites/site-sessions';
 import type { RunContext } from './run-context';
 import { RunDriver } from './run-driver';
-import { checkRunOptions } from './run-options';
+import { checkRunOptions, DEFAULT_PHASES } from './run-options';
 
 /**
  * The federated loop: creates runs, owns one RunDriver (state machine + global weights) per
@@ -33,17 +33,18 @@ export class RoundService implements OnApplicationBootstrap, OnModuleDestroy {
     this.context = { store, checkpoints, sessions, config, logger: this.logger, now: Date.now };
     sessions.listen({
       siteReady: (siteId) => this.drivers.forEach((d) => void d.siteReady(siteId)),
-      siteLeft: (siteId) => this.drivers.forEach((d) => void d.dispatch({ type: 'siteLeft', at: Date.now(), siteId })),
+      siteLeft: (siteId) =>
+        this.drivers.forEach((d) => {
+          d.evaluations.siteLeft(siteId);
+          void d.dispatch({ type: 'siteLeft', at: Date.now(), siteId });
+        }),
     });
   }
 
   /** Creates a run; the plan's rules default to the configuration's, the options to DEFAULT_RUN_OPTIONS. */
   createRun(input: { plan?: Partial<RunPlan>; options?: unknown }): RunRecord {
     const plan = checkRunPlan({
-      phases: [
-        { phase: 'autoencoder', rounds: 5 },
-        { phase: 'gan', rounds: 20 },
-      ],
+      phases: DEFAULT_PHASES.map((p) => ({ ...p })),
       minSites: this.config.rounds.minSites,
       roundDeadlineMs: this.config.rounds.deadlineMs,
       maxRoundRetries: this.config.rounds.maxRetries,
@@ -74,8 +75,11 @@ export class RoundService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** A restarted coordinator resumes its running runs; their sites join as they reconnect. */
   async onApplicationBootstrap(): Promise<void> {
+    // No evaluation is in progress at start-up: any left collecting was cut short (its run may be over).
+    this.store.evaluations.failAllUnfinished('interrupted: the coordinator restarted before every site answered');
     for (const run of this.store.runs.list({ status: 'running' })) {
       this.logger.log(`resuming run ${run.id}`);
+      this.store.audit.append({ actor: 'coordinator', action: 'run.resumed', subject: run.id, details: { reason: 'the coordinator restarted' } });
       await this.launch(run, true);
     }
   }
@@ -90,9 +94,10 @@ export class RoundService implements OnApplicationBootstrap, OnModuleDestroy {
   async stopRun(runId: string, reason = 'stopped by an administrator'): Promise<RunRecord> {
     const run = this.store.runs.get(runId);
     const driver = this.drivers.get(runId);
+    if (!driver && run.status !== 'created' && run.status !== 'running') throw new CoordinatorError(`run ${runId} is ${run.status} and cannot be stopped`, 'RUN_STATE');
+    this.store.audit.append({ actor: 'admin', action: 'run.stop-requested', subject: runId, details: { reason } });
     if (driver) await driver.dispatch({ type: 'stop', at: Date.now(), reason });
-    else if (run.status === 'created' || run.status === 'running') this.store.runs.finish(runId, { status: 'stopped', error: reason });
-    else throw new CoordinatorError(`run ${runId} is ${run.status} and cannot be stopped`, 'RUN_STATE');
+    else this.store.runs.finish(runId, { status: 'stopped', error: reason });
     return this.store.runs.get(runId);
   }
 
@@ -110,6 +115,27 @@ export class RoundService implements OnApplicationBootstrap, OnModuleDestroy {
       return Promise.resolve(errorEnvelope(new ProtocolError('STALE_ROUND', reason), request.messageId));
     }
     return driver.submitResult(siteId, request, result);
+  }
+
+  /** Hands a decoded EvalResult to its run's evaluations; returns the one reply for the site. */
+  submitEvalResult(siteId: string, request: Envelope, result: EvalResult): Envelope {
+    const driver = this.drivers.get(result.runId);
+    if (!driver) {
+      const reason = `run ${result.runId} is not running on this coordinator`;
+      this.store.audit.append({ actor: `site:${siteId}`, action: 'evaluation.rejected', subject: result.runId, details: { round: result.round, code: 'STALE_ROUND', reason } });
+      return errorEnvelope(new ProtocolError('STALE_ROUND', reason), request.messageId);
+    }
+    return driver.evaluations.submitResult(siteId, request, result);
+  }
+
+  /**
+   * An Error a site sent on its own (not as an ack): the failure of a task it had taken. Only
+   * evaluation tasks are answered this way; it is recorded there, and acknowledged.
+   */
+  submitSiteError(siteId: string, request: Envelope, error: ErrorReply): Envelope {
+    const matched = [...this.drivers.values()].some((d) => d.evaluations.submitError(siteId, request.inReplyTo, error));
+    if (!matched) this.logger.warn(`site ${siteId} reported an error for no open task (${error.code}): ${error.reason}`);
+    return replyTo(request, 'ack', {});
   }
 
   onModuleDestroy(): void {

@@ -5,6 +5,7 @@ import {
   vocabularyDigest,
   type DataSummary,
   type Envelope,
+  type EvalTask,
   type TrainResult,
   type TrainTask,
 } from '@fedsynth/protocol';
@@ -28,6 +29,7 @@ describe('RunDriver', () => {
   let sessions: SiteSessions;
   let ctx: RunContext;
   let tasks: Map<string, TrainTask>;
+  let evalTasks: Map<string, Envelope>;
   let driver: RunDriver | undefined;
 
   beforeAll(async () => {
@@ -40,21 +42,25 @@ describe('RunDriver', () => {
     sessions = new SiteSessions();
     ctx = { store, checkpoints: new CheckpointStore({ directory: config.checkpointDir }), sessions, config, logger: silent, now: Date.now };
     tasks = new Map();
-    // Fake sites: agree to any vocabulary, take every task.
-    for (const siteId of ['a', 'b']) {
-      store.sites.register({ name: `Hospital ${siteId}`, id: siteId });
-      const request = async (envelope: Envelope): Promise<Envelope> => {
-        if (envelope.body.kind === 'vocabularyProposal') {
-          const codes = envelope.body.value.codes;
-          return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
-        }
-        if (envelope.body.kind === 'trainTask') tasks.set(siteId, envelope.body.value);
-        return replyTo(envelope, 'ack', {});
-      };
-      sessions.open({ siteId, socketId: `socket-${siteId}`, request });
-      sessions.setSummary(siteId, `socket-${siteId}`, SUMMARY);
-    }
+    evalTasks = new Map();
+    for (const siteId of ['a', 'b']) connectFakeSite(siteId);
   });
+
+  /** A fake site: agrees to any vocabulary, takes every task (kept for the test to answer). */
+  function connectFakeSite(siteId: string): void {
+    if (!store.sites.findById(siteId)) store.sites.register({ name: `Hospital ${siteId}`, id: siteId });
+    const request = async (envelope: Envelope): Promise<Envelope> => {
+      if (envelope.body.kind === 'vocabularyProposal') {
+        const codes = envelope.body.value.codes;
+        return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
+      }
+      if (envelope.body.kind === 'trainTask') tasks.set(siteId, envelope.body.value);
+      if (envelope.body.kind === 'evalTask') evalTasks.set(siteId, envelope);
+      return replyTo(envelope, 'ack', {});
+    };
+    sessions.open({ siteId, socketId: `socket-${siteId}`, request });
+    sessions.setSummary(siteId, `socket-${siteId}`, SUMMARY);
+  }
 
   afterEach(() => {
     driver?.dispose();
@@ -149,5 +155,114 @@ describe('RunDriver', () => {
       [1, 1, 'failed'],
       [1, 2, 'open'],
     ]);
+  });
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
+    if (!condition()) throw new Error(`timed out waiting for ${what}`);
+  }
+
+  describe('waiting for the quorum before the vocabulary', () => {
+    it('waits with fewer than minSites connected, then agrees the vocabulary and trains once the last site joins', async () => {
+      const runId = await startRun({ minSites: 3 });
+      expect(driver!.snapshot).toMatchObject({ stage: 'waitingForSites', connected: ['a', 'b'] });
+      expect(store.runs.get(runId)).toMatchObject({ status: 'running', vocabulary: null });
+      expect(tasks.size).toBe(0);
+
+      connectFakeSite('c');
+      await driver!.siteReady('c');
+
+      expect(driver!.snapshot.stage).toBe('training');
+      expect(store.runs.get(runId).vocabulary).toEqual(['401', '428', '584']);
+      expect([...tasks.keys()].sort()).toEqual(['a', 'b', 'c']);
+    });
+
+    it('fails the run after plan.siteWaitMs, naming how many sites were connected and how many were required', async () => {
+      const runId = await startRun({ minSites: 3, siteWaitMs: 100 });
+      await until(() => store.runs.get(runId).status !== 'running', 'the run to end');
+
+      expect(store.runs.get(runId)).toMatchObject({
+        status: 'failed',
+        error: 'only 2 of the 3 sites required were connected (a, b) after waiting 100 ms (plan.siteWaitMs); start the missing site agents, or lower minSites',
+      });
+      expect(store.rounds.list(runId)).toEqual([]);
+    });
+  });
+
+  describe('evaluation rounds', () => {
+    const GAN_PLAN = { phases: [{ phase: 'gan' as const, rounds: 1 }], minSites: 2, evaluateEvery: 1 };
+
+    /** Trains the one GAN round; resolves once both sites have their EvalTask. */
+    async function trainedRound(plan: Partial<RunPlan> = {}): Promise<string> {
+      const runId = await startRun({ ...GAN_PLAN, ...plan });
+      await submit('a', resultFrom(tasks.get('a')!));
+      await submit('b', resultFrom(tasks.get('b')!));
+      await driver!.settled();
+      await until(() => evalTasks.size === 2, 'the evaluation tasks');
+      return runId;
+    }
+
+    function evalResult(siteId: string, recordCount: number, metrics: Record<string, number>): Envelope {
+      const task = evalTasks.get(siteId)!;
+      const value = task.body.value as EvalTask;
+      const request = createEnvelope('evalResult', { runId: value.runId, round: value.round, recordCount, metrics }, { inReplyTo: task.messageId });
+      return driver!.evaluations.submitResult(siteId, request, request.body.value as never);
+    }
+
+    it('sends the new global weights with the architecture, and stores the sites\' and the record-weighted combined metrics', async () => {
+      const runId = await trainedRound();
+      const task = evalTasks.get('a')!.body.value as EvalTask;
+      const [round] = store.rounds.list(runId);
+      const global = await ctx.checkpoints.load(round.checkpoint!);
+      expect(task).toMatchObject({ runId, round: 0, modelFamily: 'medgan', options: { sampleCount: 0, metrics: [], extra: { 'model.latentDim': 4, 'model.discriminatorDims.0': 4 } } });
+      expect(task.weights.map((t) => Array.from(t.data))).toEqual(global.map((t) => Array.from(t.data)));
+      expect(store.runs.get(runId).status).toBe('completed'); // training did not wait for the evaluation
+
+      expect(evalResult('a', 10, { r: 0.5, rmse: 0.02 }).body.kind).toBe('ack');
+      expect(evalResult('b', 30, { r: 0.7, rmse: 0.01 }).body.kind).toBe('ack');
+
+      const [evaluation] = store.evaluations.list(runId);
+      expect(evaluation).toMatchObject({ round: 0, status: 'completed', askedSiteIds: ['a', 'b'], summary: { siteCount: 2, recordCount: 40, failureCount: 0 } });
+      expect(evaluation.metrics!.r).toBeCloseTo(0.65, 12); // (10·0.5 + 30·0.7) / 40
+      expect(evaluation.metrics!.rmse).toBeCloseTo(0.0125, 12);
+      expect(evaluation.sites.map((s) => [s.siteId, s.recordCount, s.metrics])).toEqual([
+        ['a', 10, { r: 0.5, rmse: 0.02 }],
+        ['b', 30, { r: 0.7, rmse: 0.01 }],
+      ]);
+    });
+
+    it('notes a site whose evaluation failed, refuses a duplicate or unasked result, and combines the others', async () => {
+      const runId = await trainedRound();
+      const failedTask = evalTasks.get('b')!;
+      const siteError = createEnvelope('error', { code: 'INTERNAL', reason: 'site b could not evaluate round 0: too few records' }, { inReplyTo: failedTask.messageId });
+
+      expect(driver!.evaluations.submitError('b', siteError.inReplyTo, siteError.body.value as never)).toBe(true);
+      const unasked = createEnvelope('evalResult', { runId, round: 0, recordCount: 5, metrics: { r: 0 } });
+      expect(driver!.evaluations.submitResult('c', unasked, unasked.body.value as never).body).toMatchObject({
+        kind: 'error',
+        value: { code: 'UNEXPECTED_MESSAGE', reason: 'site c was not asked to take part in the evaluation of round 0' },
+      });
+      expect(evalResult('a', 10, { r: 0.5 }).body.kind).toBe('ack');
+      const duplicate = evalResult('a', 10, { r: 0.9 });
+
+      expect(duplicate.body).toMatchObject({ kind: 'error', value: { code: 'STALE_ROUND' } });
+      const [evaluation] = store.evaluations.list(runId);
+      expect(evaluation).toMatchObject({ status: 'completed', metrics: { r: 0.5 }, summary: { siteCount: 1, recordCount: 10, failureCount: 1 } });
+      expect(evaluation.sites.find((s) => s.siteId === 'b')).toMatchObject({ metrics: null, error: { code: 'INTERNAL', reason: 'site b could not evaluate round 0: too few records' } });
+      expect(store.audit.list({ action: 'evaluation.rejected' }).map((e) => e.actor)).toEqual(['site:c', 'site:a']);
+    });
+
+    it('closes at the deadline, noting silent sites; an evaluation nobody answered is failed, not the run', async () => {
+      const runId = await trainedRound({ roundDeadlineMs: 150 });
+      await until(() => store.evaluations.list(runId)[0]?.status !== 'collecting', 'the evaluation deadline');
+
+      const [evaluation] = store.evaluations.list(runId);
+      expect(evaluation.status).toBe('failed');
+      expect(evaluation.error).toMatch(/^no site returned an evaluation: a: TIMEOUT .*; b: TIMEOUT/);
+      expect(evaluation.sites.map((s) => [s.siteId, s.error?.code])).toEqual([
+        ['a', 'TIMEOUT'],
+        ['b', 'TIMEOUT'],
+      ]);
+      expect(store.runs.get(runId).status).toBe('completed');
+    });
   });
 });

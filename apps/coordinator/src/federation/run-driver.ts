@@ -18,6 +18,7 @@ import type { AggregateTrainOutput, SiteTrainResult, Strategy } from '../strateg
 import { validateUpdate } from '../updates/validate-update';
 import { encodeModelSpec } from './model-spec';
 import type { RunContext } from './run-context';
+import { RunEvaluations } from './run-evaluations';
 import { checkRunOptions, type FederatedRunOptions } from './run-options';
 import { agreeVocabulary, proposeTo } from './vocabulary-agreement';
 
@@ -49,7 +50,11 @@ export class RunDriver {
   private readonly kept = new Map<string, SiteTrainResult>();
   private pending: AggregateTrainOutput | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Fails the run when its quorum of sites is not connected within plan.siteWaitMs. */
+  private siteWaitTimer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Evaluation rounds: beside the round loop, never gating it (the round service routes EvalResults here). */
+  readonly evaluations: RunEvaluations;
 
   constructor(
     run: RunRecord,
@@ -58,6 +63,7 @@ export class RunDriver {
     this.options = checkRunOptions(run.options);
     this.strategy = createStrategy(this.options.strategy);
     this.state = createRunState({ runId: run.id, plan: run.plan });
+    this.evaluations = new RunEvaluations(run.id, ctx, this.strategy, this.options, run.plan.roundDeadlineMs);
   }
 
   /**
@@ -71,6 +77,7 @@ export class RunDriver {
     const rounds = ctx.store.rounds.list(run.id);
     driver.state = restoreRunState({ run, rounds });
     ctx.store.rounds.failUnfinished(run.id, 'interrupted: the run was stopped or the coordinator restarted');
+    ctx.store.evaluations.failUnfinished(run.id, 'interrupted: the run was stopped or the coordinator restarted');
     if (run.vocabulary && run.vocabularyHash) {
       driver.vocabulary = { codes: run.vocabulary, hash: run.vocabularyHash };
       const last = ctx.store.rounds.lastCompleted(run.id);
@@ -169,6 +176,8 @@ export class RunDriver {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.clearSiteWait();
+    this.evaluations.dispose();
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -191,7 +200,17 @@ export class RunDriver {
     const { store } = this.ctx;
     const at = () => this.ctx.now();
     switch (command.type) {
+      case 'waitForSites': {
+        this.clearSiteWait();
+        if (command.deadlineAt !== null) {
+          this.siteWaitTimer = setTimeout(() => void this.dispatch({ type: 'siteWaitExpired', at: this.ctx.now() }), Math.max(0, command.deadlineAt - this.ctx.now()));
+        }
+        const limit = command.deadlineAt === null ? 'no time limit' : `until ${new Date(command.deadlineAt).toISOString()}`;
+        this.ctx.logger.log(`run ${this.runId}: waiting for sites (${command.connected}/${command.needed} connected, ${limit})`);
+        return [];
+      }
       case 'proposeVocabulary':
+        this.clearSiteWait();
         return [await this.proposeVocabulary(command.siteIds)];
       case 'beginAttempt': {
         store.rounds.open({ runId: command.runId, round: command.round, attempt: command.attempt, phase: command.phase, deadlineAt: command.deadlineAt });
@@ -239,7 +258,12 @@ export class RunDriver {
           const output = this.pending!;
           const checkpoint = await this.ctx.checkpoints.save({ runId: command.runId, round: command.round, weights: output.weights });
           const strategyState = output.state.length > 0 ? await this.ctx.checkpoints.save({ runId: command.runId, round: command.round, kind: 'strategy-state', weights: output.state }) : null;
-          store.rounds.complete(key, { checkpoint, strategyState, metrics: { ...output.metrics, ...output.summary } });
+          // Which sites the new global model came from, beside the round's record, in one commit.
+          const contributors = [...this.kept.values()].map((r) => ({ siteId: r.siteId, recordCount: r.recordCount })).sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+          store.transaction(() => {
+            store.rounds.complete(key, { checkpoint, strategyState, metrics: { ...output.metrics, ...output.summary } });
+            store.audit.append({ actor: 'coordinator', action: 'round.completed', subject: command.runId, details: { round: command.round, attempt: command.attempt, phase: command.phase, sites: contributors, checkpointSha256: checkpoint.sha256 } });
+          });
           this.globalWeights = output.weights;
           this.strategyState = output.state;
           this.pending = undefined;
@@ -262,8 +286,10 @@ export class RunDriver {
         return [];
       }
       case 'evaluate':
-        // Evaluation rounds (EvalTask) are not wired yet; they never gate training.
-        this.ctx.logger.debug?.(`run ${this.runId}: evaluation after round ${command.round} skipped (not implemented)`);
+        // Not awaited: the next round begins while the sites evaluate this one.
+        this.evaluations.start(command.round, command.siteIds, this.globalWeights!).catch((error: unknown) => {
+          this.ctx.logger.error(`run ${this.runId}: evaluation of round ${command.round} not started: ${(error as Error).message}`);
+        });
         return [];
       case 'completeRun':
         return this.finish('completed');
@@ -338,6 +364,7 @@ export class RunDriver {
 
   private finish(status: 'completed' | 'failed' | 'stopped', reason?: string): RunEvent[] {
     this.clearDeadline();
+    this.clearSiteWait();
     const run = this.ctx.store.runs.get(this.runId);
     if (run.status === 'running' || (status !== 'completed' && run.status === 'created')) {
       this.ctx.store.runs.finish(this.runId, { status, ...(reason ? { error: reason } : {}) });
@@ -358,5 +385,10 @@ export class RunDriver {
   private clearDeadline(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private clearSiteWait(): void {
+    if (this.siteWaitTimer) clearTimeout(this.siteWaitTimer);
+    this.siteWaitTimer = undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { isModelFamily, MODEL_FAMILIES, resolveModelOptions, type ModelFamily } from '@fedsynth/gan';
 import type { CodeLevel } from '@fedsynth/protocol';
 import { CoordinatorError } from '../errors/coordinator-error';
+import type { PhasePlan } from '../rounds/run-plan';
 import { createStrategy, type StrategyConfig } from '../strategies/create-strategy';
 
 /** The architecture a run's sites build (sent to them in TrainTask.options.extra, see model-spec.ts). */
@@ -23,6 +24,12 @@ export interface FederatedRunOptions {
   /** Vocabulary by union of the sites' codes held by ≥ k records; sites must all use this level. */
   vocabulary: { codeLevel: CodeLevel; minCodeCount: number };
 }
+
+/** The phases of a run created without a plan (see README, "How the defaults were chosen"). */
+export const DEFAULT_PHASES: readonly PhasePlan[] = Object.freeze([
+  Object.freeze({ phase: 'autoencoder', rounds: 5 }),
+  Object.freeze({ phase: 'gan', rounds: 20 }),
+]) as readonly PhasePlan[];
 
 export const DEFAULT_RUN_OPTIONS: FederatedRunOptions = Object.freeze({
   modelFamily: 'medgan',
@@ -69,6 +76,6 @@ export function checkRunOptions(input: unknown): FederatedRunOptions {
   const vocabulary = { ...DEFAULT_RUN_OPTIONS.vocabulary, ...(isObject(given['vocabulary']) ? given['vocabulary'] : {}) } as FederatedRunOptions['vocabulary'];
   if (vocabulary.codeLevel !== 'full' && vocabulary.codeLevel !== 'category') problems.push('vocabulary.codeLevel must be full or category');
   if (!(Number.isInteger(vocabulary.minCodeCount) && vocabulary.minCodeCount >= 1)) problems.push('vocabulary.minCodeCount must be an integer ≥ 1');
-  if (problems.length > 0) throw new CoordinatorError(`invalid run options: ${problems.join('; ')}`, 'INVALID_OPTIONS');
+  if (problems.length > 0) throw new CoordinatorError(`invalid run options: ${problems.join('; ')}`, 'INVALID_OPTIONS', { problems });
   return { modelFamily: family as ModelFamily, model: { ...model }, strategy, train, vocabulary };
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createModel, exportModel, MANIFEST_FILE, setWeights } from '@fedsynth/gan';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { COORDINATOR_CONFIG } from '../config/config.module';
@@ -27,13 +29,17 @@ export class GeneratorExportService {
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
-  /** The folder holding the export (written on first request). */
-  async exportDir(runId: string): Promise<string> {
+  /**
+   * The folder holding the export of the latest completed GAN round, or of the given
+   * completed GAN round (0-based, as stored), written on first request.
+   */
+  async exportDir(runId: string, round?: number): Promise<string> {
     const run = this.store.runs.get(runId);
     const rounds = this.store.rounds.list(runId).filter((r) => r.status === 'completed' && r.phase === 'gan');
-    const last = rounds[rounds.length - 1];
+    const last = round === undefined ? rounds[rounds.length - 1] : rounds.find((r) => r.round === round);
     if (!last || !run.vocabulary || !run.vocabularyHash) {
-      throw new CoordinatorError(`run ${runId} has no completed GAN round yet`, 'GENERATOR_NOT_READY');
+      const which = round === undefined ? 'no completed GAN round yet' : `no completed GAN round ${round} (completed GAN rounds: ${rounds.map((r) => r.round).join(', ') || 'none'})`;
+      throw new CoordinatorError(`run ${runId} has ${which}`, 'GENERATOR_NOT_READY');
     }
     const dir = join(this.config.dataDir, 'exports', runId, `round-${String(last.round).padStart(6, '0')}`);
     if (existsSync(join(dir, MANIFEST_FILE))) return dir;
@@ -67,6 +73,17 @@ export class GeneratorExportService {
     } finally {
       model.dispose();
     }
+    await this.auditExport(dir, runId, round, record.attempt);
     return dir;
+  }
+
+  /** One audit entry per export written, with the sha256 of each of its files (what a pull can be checked against). */
+  private async auditExport(dir: string, runId: string, round: number, attempt: number): Promise<void> {
+    const files: Record<string, string> = {};
+    for (const file of GENERATOR_FILES) {
+      const path = join(dir, file);
+      if (existsSync(path)) files[file] = createHash('sha256').update(await readFile(path)).digest('hex');
+    }
+    this.store.audit.append({ actor: 'coordinator', action: 'generator.exported', subject: runId, details: { round, attempt, sha256: files } });
   }
 }

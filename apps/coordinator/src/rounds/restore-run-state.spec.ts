@@ -47,7 +47,9 @@ describe('restoreRunState', () => {
 
   it('asks for the vocabulary again when none was stored', () => {
     const state = restoreRunState({ run: run({ vocabulary: null }), rounds: [] });
-    expect(transition(state, { type: 'start', at: 0 }).commands).toEqual([{ type: 'proposeVocabulary', runId: 'run-1', siteIds: [] }]);
+    expect(transition(state, { type: 'start', at: 0, connected: ['a', 'b'] }).commands).toEqual([{ type: 'proposeVocabulary', runId: 'run-1', siteIds: ['a', 'b'] }]);
+    // With fewer than minSites connected it waits for them first.
+    expect(transition(state, { type: 'start', at: 0 }).commands).toEqual([{ type: 'waitForSites', runId: 'run-1', connected: 0, needed: 2, deadlineAt: null }]);
   });
 
   it('restores finished, stopped and created runs in their stage', () => {

@@ -83,7 +83,7 @@ describe('round state machine', () => {
     it('fails the run when no vocabulary is agreed', () => {
       const { state, commands } = play(
         createRunState({ runId: 'run-1', plan: PLAN }),
-        { type: 'start', at: T0 },
+        { type: 'start', at: T0, connected: ['a', 'b'] },
         { type: 'vocabularyFailed', at: T0, reason: 'site b refused: digest mismatch' },
       );
 
@@ -98,13 +98,58 @@ describe('round state machine', () => {
       expect(transition(idle, { type: 'vocabularyAgreed', at: T0 }).ignored).toBeDefined();
       const joined = play(idle, { type: 'siteJoined', at: T0, siteId: 'b' }, { type: 'siteJoined', at: T0, siteId: 'a' }, { type: 'siteLeft', at: T0, siteId: 'b' });
       expect(joined.state.connected).toEqual(['a']);
-      expect(play(joined.state, { type: 'start', at: T0 }).commands).toEqual([{ type: 'proposeVocabulary', runId: 'run-1', siteIds: ['a'] }]);
+      const rejoined = play(joined.state, { type: 'siteJoined', at: T0, siteId: 'c' });
+      expect(play(rejoined.state, { type: 'start', at: T0 }).commands).toEqual([{ type: 'proposeVocabulary', runId: 'run-1', siteIds: ['a', 'c'] }]);
     });
   });
 
-  describe('waiting for a quorum of connected sites', () => {
+  describe('waiting for minSites sites before the vocabulary', () => {
+    const started = (plan: RunPlan = PLAN) => play(createRunState({ runId: 'run-1', plan }), { type: 'start', at: T0, connected: ['a'] });
+
+    it('waits instead of proposing a vocabulary to too few sites, then proposes once the quorum is connected', () => {
+      const { state, commands } = started();
+      expect(state.stage).toBe('waitingForSites');
+      expect(commands).toEqual([{ type: 'waitForSites', runId: 'run-1', connected: 1, needed: 2, deadlineAt: null }]);
+
+      // A site that leaves and comes back does not make a quorum; events of later stages are ignored.
+      const still = play(state, { type: 'siteLeft', at: T0 + 1, siteId: 'a' }, { type: 'siteJoined', at: T0 + 2, siteId: 'a' });
+      expect(still.state).toMatchObject({ stage: 'waitingForSites', connected: ['a'] });
+      expect(still.commands).toEqual([]);
+      expect(transition(state, { type: 'vocabularyAgreed', at: T0 }).ignored).toBe('vocabularyAgreed while waiting for sites');
+
+      const joined = transition(state, { type: 'siteJoined', at: T0 + 5, siteId: 'b' });
+      expect(joined.state.stage).toBe('vocabulary');
+      expect(joined.commands).toEqual([{ type: 'proposeVocabulary', runId: 'run-1', siteIds: ['a', 'b'] }]);
+    });
+
+    it('fails the run when plan.siteWaitMs passes first, naming connected vs required sites', () => {
+      const { state, commands } = started({ ...PLAN, minSites: 3, siteWaitMs: 30_000 });
+      expect(commands).toEqual([{ type: 'waitForSites', runId: 'run-1', connected: 1, needed: 3, deadlineAt: T0 + 30_000 }]);
+
+      const expired = transition(state, { type: 'siteWaitExpired', at: T0 + 30_000 });
+      const reason = 'only 1 of the 3 sites required was connected (a) after waiting 30 s (plan.siteWaitMs); start the missing site agents, or lower minSites';
+      expect(expired.state).toMatchObject({ stage: 'failed', reason });
+      expect(expired.commands).toEqual([{ type: 'failRun', runId: 'run-1', reason }]);
+    });
+
+    it('ignores a wait timer once the quorum was met, and can be stopped while waiting', () => {
+      const proposing = transition(started().state, { type: 'siteJoined', at: T0, siteId: 'b' }).state;
+      expect(transition(proposing, { type: 'siteWaitExpired', at: T0 + 1 })).toMatchObject({ state: proposing, commands: [] });
+
+      const stopped = transition(started().state, { type: 'stop', at: T0 + 1 });
+      expect(stopped.state.stage).toBe('stopped');
+      expect(stopped.commands).toEqual([{ type: 'stopRun', runId: 'run-1', reason: 'stopped by an administrator' }]);
+    });
+  });
+
+  describe('waiting for a quorum within a round (a site left after the vocabulary)', () => {
     const waiting = () =>
-      play(createRunState({ runId: 'run-1', plan: PLAN }), { type: 'start', at: T0, connected: ['a'] }, { type: 'vocabularyAgreed', at: T0 });
+      play(
+        createRunState({ runId: 'run-1', plan: PLAN }),
+        { type: 'start', at: T0, connected: ['a', 'b'] },
+        { type: 'siteLeft', at: T0, siteId: 'b' },
+        { type: 'vocabularyAgreed', at: T0 },
+      );
 
     it('waits, then opens when enough sites join', () => {
       const { state, commands } = waiting();
@@ -391,12 +436,13 @@ describe('round state machine', () => {
       expect(commands[commands.length - 1]).toEqual({ type: 'completeRun', runId: 'run-1' });
     });
 
-    it('evaluates after every k-th round', () => {
-      const { commands } = drive({ ...PLAN, evaluateEvery: 2 });
-      expect(commands.filter((c) => c.type === 'evaluate')).toEqual([
-        { type: 'evaluate', runId: 'run-1', round: 1, siteIds: ['a', 'b'] },
+    it('evaluates after every k-th round of the GAN phase (an untrained generator is not scored)', () => {
+      // PLAN: rounds 0-1 autoencoder, 2-4 GAN. Every 2nd: round 1 (autoencoder, skipped), round 3.
+      expect(drive({ ...PLAN, evaluateEvery: 2 }).commands.filter((c) => c.type === 'evaluate')).toEqual([
         { type: 'evaluate', runId: 'run-1', round: 3, siteIds: ['a', 'b'] },
       ]);
+      expect(drive({ ...PLAN, evaluateEvery: 1 }).commands.filter((c) => c.type === 'evaluate').map((c) => (c as { round: number }).round)).toEqual([2, 3, 4]);
+      expect(drive(PLAN).commands.filter((c) => c.type === 'evaluate')).toEqual([]);
     });
 
     it('gives every round its own retry budget', () => {

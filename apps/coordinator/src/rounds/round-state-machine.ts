@@ -18,7 +18,7 @@ import type {
  * rule (quorum, deadline, late/duplicate/stale results, retries) is testable by feeding
  * events, and the state can be rebuilt from the store after a restart (restore-run-state.ts).
  *
- *   idle → vocabulary → training (round 0 … n−1, autoencoder then gan) → completed
+ *   idle → [waitingForSites →] vocabulary → training (round 0 … n−1, autoencoder then gan) → completed
  *                                              ↘ failed (retries exhausted)   any → stopped
  *   round attempt: waitingForSites → opening → collecting → aggregating → checkpointing → next
  */
@@ -314,6 +314,7 @@ export function transition(state: RunState, event: RunEvent): Transition {
   if (event.type === 'siteJoined') {
     const next: RunState = { ...state, connected: withSite(state.connected, event.siteId) };
     if (state.stage === 'training' && state.round?.stage === 'waitingForSites') return openIfQuorumConnected(next);
+    if (state.stage === 'waitingForSites' && next.connected.length >= state.plan.minSites) return proposeOrWait(next, event.at);
     return { state: next, commands: [] };
   }
   if (event.type === 'siteLeft') {
@@ -331,6 +332,8 @@ export function transition(state: RunState, event: RunEvent): Transition {
   switch (state.stage) {
     case 'idle':
       return event.type === 'start' ? onStart(state, event) : ignore(state, `${event.type} before the run started`);
+    case 'waitingForSites':
+      return event.type === 'siteWaitExpired' ? onSiteWaitExpired(state) : ignore(state, `${event.type} while waiting for sites`);
     case 'vocabulary':
       if (event.type === 'vocabularyAgreed') {
         return beginAttempt({ ...state, vocabularyAgreed: true }, event.at, state.completedRounds, state.priorAttempts ?? undefined);
@@ -350,13 +353,42 @@ export function transition(state: RunState, event: RunEvent): Transition {
 /** Begins a fresh run with the vocabulary, or resumes a restored one at its next round. */
 function onStart(state: RunState, event: Extract<RunEvent, { type: 'start' }>): Transition {
   const started: RunState = { ...state, connected: event.connected ? normaliseSites(event.connected) : state.connected };
-  if (!started.vocabularyAgreed) {
+  if (!started.vocabularyAgreed) return proposeOrWait(started, event.at);
+  return beginAttempt(started, event.at, started.completedRounds, started.priorAttempts ?? undefined);
+}
+
+/**
+ * The vocabulary is the union of the sites' codes, so it is only proposed once the quorum
+ * is connected: proposed to fewer sites, it would miss codes, and the run could not train.
+ * Until then the run waits (bounded by plan.siteWaitMs when set).
+ */
+function proposeOrWait(state: RunState, at: number): Transition {
+  const { minSites, siteWaitMs } = state.plan;
+  if (state.connected.length >= minSites) {
     return {
-      state: { ...started, stage: 'vocabulary' },
-      commands: [{ type: 'proposeVocabulary', runId: state.runId, siteIds: started.connected }],
+      state: { ...state, stage: 'vocabulary' },
+      commands: [{ type: 'proposeVocabulary', runId: state.runId, siteIds: state.connected }],
     };
   }
-  return beginAttempt(started, event.at, started.completedRounds, started.priorAttempts ?? undefined);
+  const deadlineAt = siteWaitMs ? at + siteWaitMs : null;
+  return {
+    state: { ...state, stage: 'waitingForSites' },
+    commands: [{ type: 'waitForSites', runId: state.runId, connected: state.connected.length, needed: minSites, deadlineAt }],
+  };
+}
+
+function onSiteWaitExpired(state: RunState): Transition {
+  const { minSites, siteWaitMs } = state.plan;
+  const connected = state.connected.length;
+  const which = connected > 0 ? ` (${state.connected.join(', ')})` : '';
+  const reason =
+    `only ${connected} of the ${minSites} sites required ${connected === 1 ? 'was' : 'were'} connected${which} ` +
+    `after waiting ${formatWait(siteWaitMs ?? 0)} (plan.siteWaitMs); start the missing site agents, or lower minSites`;
+  return { state: { ...state, stage: 'failed', reason }, commands: [{ type: 'failRun', runId: state.runId, reason }] };
+}
+
+function formatWait(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 /**
@@ -412,7 +444,8 @@ function onTrainingEvent(state: RunState, event: RunEvent): Transition {
       const completed: RunState = { ...state, completedRounds: round.index + 1, round: null };
       const commands: RunCommand[] = [];
       const every = state.plan.evaluateEvery;
-      if (every > 0 && (round.index + 1) % every === 0) {
+      // Only GAN rounds: before them the generator is untrained, and its scores say nothing.
+      if (every > 0 && round.phase === 'gan' && (round.index + 1) % every === 0) {
         commands.push({ type: 'evaluate', runId: state.runId, round: round.index, siteIds: state.connected });
       }
       const next = beginAttempt(completed, event.at, round.index + 1);

@@ -7,7 +7,8 @@ import type { RunPlan } from './run-plan';
  * a state can be logged, compared in tests and rebuilt from the store.
  */
 
-export type RunStage = 'idle' | 'vocabulary' | 'training' | 'completed' | 'failed' | 'stopped';
+/** `waitingForSites`: started, but fewer than plan.minSites sites are connected to agree a vocabulary. */
+export type RunStage = 'idle' | 'waitingForSites' | 'vocabulary' | 'training' | 'completed' | 'failed' | 'stopped';
 
 /**
  * The life of one attempt of a round: wait until enough sites are connected, let the
@@ -69,6 +70,8 @@ export interface RunState {
 export type RunEvent =
   /** Begin (or resume, from a restored idle state) the run. `connected` replaces the known sites. */
   | { readonly type: 'start'; readonly at: number; readonly connected?: readonly string[] }
+  /** The plan's siteWaitMs passed while the run was still waiting for its quorum of sites. */
+  | { readonly type: 'siteWaitExpired'; readonly at: number }
   | { readonly type: 'vocabularyAgreed'; readonly at: number }
   | { readonly type: 'vocabularyFailed'; readonly at: number; readonly reason: string }
   | { readonly type: 'siteJoined'; readonly at: number; readonly siteId: string }
@@ -121,6 +124,11 @@ interface RoundRef {
 }
 
 export type RunCommand =
+  /**
+   * Fewer than `needed` sites are connected: wait (the run fails at `deadlineAt`, if any, by
+   * sending siteWaitExpired). The quorum is met by siteJoined events.
+   */
+  | { readonly type: 'waitForSites'; readonly runId: string; readonly connected: number; readonly needed: number; readonly deadlineAt: number | null }
   /** Agree on a vocabulary with the connected sites; answer with vocabularyAgreed/Failed. */
   | { readonly type: 'proposeVocabulary'; readonly runId: string; readonly siteIds: readonly string[] }
   /** Record the attempt (rounds table) and arm a timer that sends deadlineExpired at `deadlineAt`. */

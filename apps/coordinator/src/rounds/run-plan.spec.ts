@@ -20,7 +20,14 @@ describe('run plan', () => {
   });
 
   it('accepts a valid plan as a clean copy', () => {
-    expect(checkRunPlan({ ...plan, extra: 1 })).toEqual(plan);
+    // siteWaitMs is optional (plans stored before it existed); absent means 0, no limit.
+    expect(checkRunPlan({ ...plan, extra: 1 })).toEqual({ ...plan, siteWaitMs: 0 });
+    expect(checkRunPlan({ ...plan, siteWaitMs: 30_000 }).siteWaitMs).toBe(30_000);
+  });
+
+  it('refuses a negative or fractional site wait', () => {
+    expect(() => checkRunPlan({ ...plan, siteWaitMs: -1 })).toThrow('invalid run plan: siteWaitMs must be an integer ≥ 0 (0: no limit)');
+    expect(() => checkRunPlan({ ...plan, siteWaitMs: 1.5 })).toThrow('siteWaitMs must be an integer ≥ 0');
   });
 
   it('lists every problem of a bad plan', () => {

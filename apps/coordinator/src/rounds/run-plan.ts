@@ -20,8 +20,13 @@ export interface RunPlan {
   roundDeadlineMs: number;
   /** A failed round is retried this many times before the run fails. */
   maxRoundRetries: number;
-  /** Evaluate the global model after every k-th completed round; 0: never. */
+  /** Evaluate the global model after every k-th completed round (GAN phase only); 0: never. */
   evaluateEvery: number;
+  /**
+   * How long a started run waits for minSites sites before it fails (ms). Absent or 0: as
+   * long as it takes. Optional so plans stored before it existed still load.
+   */
+  siteWaitMs?: number;
 }
 
 const PHASES: readonly Phase[] = ['autoencoder', 'gan'];
@@ -52,13 +57,15 @@ export function checkRunPlan(input: unknown): RunPlan {
   if (!isNonNegativeInteger(plan.roundDeadlineMs) || plan.roundDeadlineMs < 1) problems.push('roundDeadlineMs must be an integer ≥ 1');
   if (!isNonNegativeInteger(plan.maxRoundRetries)) problems.push('maxRoundRetries must be an integer ≥ 0');
   if (!isNonNegativeInteger(plan.evaluateEvery)) problems.push('evaluateEvery must be an integer ≥ 0');
-  if (problems.length > 0) throw new CoordinatorError(`invalid run plan: ${problems.join('; ')}`, 'INVALID_PLAN');
+  if (plan.siteWaitMs !== undefined && !isNonNegativeInteger(plan.siteWaitMs)) problems.push('siteWaitMs must be an integer ≥ 0 (0: no limit)');
+  if (problems.length > 0) throw new CoordinatorError(`invalid run plan: ${problems.join('; ')}`, 'INVALID_PLAN', { problems });
   return {
     phases: phases.map((p) => ({ phase: (p as PhasePlan).phase, rounds: (p as PhasePlan).rounds })),
     minSites: plan.minSites as number,
     roundDeadlineMs: plan.roundDeadlineMs as number,
     maxRoundRetries: plan.maxRoundRetries as number,
     evaluateEvery: plan.evaluateEvery as number,
+    siteWaitMs: (plan.siteWaitMs as number | undefined) ?? 0,
   };
 }
 

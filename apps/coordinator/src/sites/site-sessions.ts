@@ -1,5 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { DataSummary, Envelope } from '@fedsynth/protocol';
+import type { DataSummary, Envelope, SiteState } from '@fedsynth/protocol';
+
+/** What a site last said about its current task in a Heartbeat (in memory, for the dashboard). */
+export interface SiteProgress {
+  readonly runId: string;
+  readonly round: number | null;
+  readonly state: SiteState;
+  /** In [0, 1]. */
+  readonly progress: number;
+  /** When the coordinator received it (Unix ms). */
+  readonly at: number;
+}
 
 /** One connected, authenticated site. */
 export interface SiteSession {
@@ -7,6 +18,8 @@ export interface SiteSession {
   readonly socketId: string;
   /** What the site last said about its data; undefined until its DataSummary arrives. */
   summary?: DataSummary;
+  /** The site's last progress heartbeat; undefined until one arrives. */
+  progress?: SiteProgress;
   /** Sends a request to the site and resolves with its answer (rejects on timeout). */
   request(envelope: Envelope): Promise<Envelope>;
 }
@@ -15,6 +28,8 @@ export interface SiteSessionListener {
   /** The site sent its DataSummary: it can take part in runs. */
   siteReady(siteId: string): void;
   siteLeft(siteId: string): void;
+  /** The site reported progress on its task (Heartbeat). */
+  siteProgress?(siteId: string): void;
 }
 
 /**
@@ -51,6 +66,13 @@ export class SiteSessions {
     const first = session.summary === undefined;
     session.summary = summary;
     if (first) this.listeners.forEach((l) => l.siteReady(siteId));
+  }
+
+  setProgress(siteId: string, socketId: string, progress: SiteProgress): void {
+    const session = this.sessions.get(siteId);
+    if (!session || session.socketId !== socketId) return;
+    session.progress = progress;
+    this.listeners.forEach((l) => l.siteProgress?.(siteId));
   }
 
   get(siteId: string): SiteSession | undefined {

@@ -24,6 +24,7 @@ import type { CoordinatorConfig } from '../config/coordinator-config';
 import { RoundService } from '../federation/round.service';
 import { AuditRepository } from '../store/audit.repository';
 import { SiteRepository } from '../store/site.repository';
+import { connectionRateGate } from './connection-rate-gate';
 import { authenticateSite } from './site-auth';
 import { requestOverFrames } from './site-request';
 import { SiteSessions } from './site-sessions';
@@ -42,6 +43,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 @WebSocketGateway({ namespace: SITES_NAMESPACE })
 export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('SitesGateway');
+  private namespace?: SiteNamespace;
+  /** Connections whose first refused frame is already in the audit log. */
+  private readonly refusalAudited = new WeakSet<SiteSocket>();
 
   constructor(
     @Inject(SiteRepository) private readonly sites: SiteRepository,
@@ -52,6 +56,9 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   ) {}
 
   afterInit(namespace: SiteNamespace): void {
+    this.namespace = namespace;
+    // Before authentication, so token guessing is bounded too.
+    namespace.use(connectionRateGate(this.config.rateLimits, this.audit));
     namespace.use((socket, next) => {
       try {
         const { siteId, protocolVersion } = authenticateSite(socket.handshake.auth, this.sites);
@@ -75,6 +82,7 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const receiver = new FrameReceiver({ decode: { limits: { maxMessageBytes: this.config.maxPayloadBytes } } });
     this.sessions.open({ siteId, socketId: socket.id, request: (envelope) => requestOverFrames(socket, envelope, REQUEST_TIMEOUT_MS) });
     this.sites.recordSeen(siteId, { protocolVersion: socket.data.protocolVersion });
+    this.audit.append({ actor: `site:${siteId}`, action: 'site.connected', subject: siteId, details: { address: socket.handshake.address, protocolVersion: socket.data.protocolVersion, sessionId: socket.data.sessionId } });
     this.logger.log(`site ${siteId} connected`);
     socket.on(WIRE_EVENTS.frame, (frame, ack) => {
       if (typeof ack !== 'function') return;
@@ -88,14 +96,43 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     this.logger.log(`site ${socket.data.siteId} disconnected`);
   }
 
+  /**
+   * Closes every connection of a site (after an admin revoked it). A server-side disconnect
+   * is final for a Socket.IO client: it does not reconnect on its own. Returns how many
+   * sockets were closed.
+   */
+  disconnectSite(siteId: string): number {
+    const sockets = [...(this.namespace?.sockets.values() ?? [])].filter((s) => s.data.siteId === siteId);
+    sockets.forEach((s) => s.disconnect(true));
+    if (sockets.length > 0) this.logger.log(`site ${siteId} disconnected by the coordinator (revoked)`);
+    return sockets.length;
+  }
+
   private async onFrame(socket: SiteSocket, receiver: FrameReceiver, frame: Uint8Array, ack: (reply: Uint8Array) => void): Promise<void> {
     let envelope: Envelope | undefined;
     try {
       envelope = receiver.accept(frame instanceof Uint8Array ? frame : new Uint8Array(frame as ArrayBuffer));
       if (!envelope) return ack(encodeEnvelope(createEnvelope('ack', {})));
+      // A revocation written by the CLI (another process) reaches a connected site here, at
+      // its next message: one primary-key lookup per message, not per chunk.
+      const { siteId } = socket.data;
+      if (this.sites.findById(siteId)?.revokedAt != null) {
+        const refusal = new ProtocolError('UNAUTHORIZED', `site ${siteId} has been revoked; the coordinator closes this connection`);
+        this.audit.append({ actor: `site:${siteId}`, action: 'site.refused', subject: siteId, details: { code: refusal.code, reason: refusal.message, message: envelope.body.kind } });
+        ack(encodeEnvelope(errorEnvelope(refusal, envelope.messageId)));
+        socket.disconnect(true);
+        return;
+      }
       ack(encodeEnvelope(await this.handOff(socket, envelope)));
     } catch (error) {
-      ack(encodeEnvelope(errorEnvelope(error, envelope?.messageId)));
+      const reply = errorEnvelope(error, envelope?.messageId);
+      ack(encodeEnvelope(reply));
+      // Undecodable or unacceptable frames: the first per connection is audited, so a flood of garbage cannot flood the log.
+      if (!this.refusalAudited.has(socket) && reply.body.kind === 'error') {
+        this.refusalAudited.add(socket);
+        const { code, reason } = reply.body.value;
+        this.audit.append({ actor: `site:${socket.data.siteId}`, action: 'message.refused', subject: socket.data.siteId, details: { code, reason, message: envelope?.body.kind ?? null, note: 'first refusal on this connection' } });
+      }
     }
   }
 
@@ -117,10 +154,19 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
         this.sites.recordSeen(siteId, { recordCount: body.value.recordCount });
         this.sessions.setSummary(siteId, socket.id, body.value);
         return replyTo(envelope, 'ack', {});
-      case 'heartbeat':
+      case 'heartbeat': {
+        // Progress is kept in memory only (the dashboard's live view): no database write per heartbeat.
+        const { runId, round, state, progress } = body.value;
+        this.sessions.setProgress(siteId, socket.id, { runId, round: round ?? null, state, progress, at: Date.now() });
         return replyTo(envelope, 'heartbeat', { sentAtUnixMs: Date.now(), state: 'idle', runId: '', progress: 0 });
+      }
       case 'trainResult':
         return this.rounds.submitResult(siteId, envelope, body.value);
+      case 'evalResult':
+        return this.rounds.submitEvalResult(siteId, envelope, body.value);
+      case 'error':
+        // A site's report that a task it took failed (evaluation); inReplyTo names the task.
+        return this.rounds.submitSiteError(siteId, envelope, body.value);
       default:
         throw new ProtocolError('UNEXPECTED_MESSAGE', `the coordinator does not accept ${body.kind} from a site`, { messageId: envelope.messageId });
     }

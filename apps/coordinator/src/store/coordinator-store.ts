@@ -1,5 +1,6 @@
 import { AuditRepository } from './audit.repository';
 import type { Database } from './database';
+import { EvaluationRepository } from './evaluation.repository';
 import { openDatabase, type OpenDatabaseOptions } from './open-database';
 import { RoundRepository } from './round.repository';
 import { RunRepository } from './run.repository';
@@ -15,6 +16,7 @@ export class CoordinatorStore {
   readonly runs: RunRepository;
   readonly rounds: RoundRepository;
   readonly audit: AuditRepository;
+  readonly evaluations: EvaluationRepository;
 
   constructor(
     readonly db: Database,
@@ -24,6 +26,7 @@ export class CoordinatorStore {
     this.runs = new RunRepository(db, options);
     this.rounds = new RoundRepository(db, options);
     this.audit = new AuditRepository(db, options);
+    this.evaluations = new EvaluationRepository(db, options);
   }
 
   /** Opens (creating and migrating if needed) the database file and wraps it. */

@@ -89,12 +89,56 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_subject ON audit_log (subject, id);
 `;
 
+// Evaluation rounds: one row per evaluated round (the combined, record-weighted metrics),
+// one per asked site (its aggregate metrics, or why it gave none). Kept apart from `rounds`
+// because an evaluation never gates a round: it may finish after the next round, or fail
+// while training goes on.
+const EVALUATIONS_SCHEMA = `
+CREATE TABLE evaluations (
+  run_id        TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  round_index   INTEGER NOT NULL CHECK (round_index >= 0),
+  status        TEXT NOT NULL CHECK (status IN ('collecting', 'completed', 'failed')),
+  asked         TEXT NOT NULL CHECK (json_valid(asked)),
+  started_at    INTEGER NOT NULL,
+  deadline_at   INTEGER NOT NULL,
+  completed_at  INTEGER,
+  metrics       TEXT CHECK (metrics IS NULL OR json_valid(metrics)),
+  site_count    INTEGER CHECK (site_count IS NULL OR site_count >= 0),
+  record_count  INTEGER CHECK (record_count IS NULL OR record_count >= 0),
+  failure_count INTEGER CHECK (failure_count IS NULL OR failure_count >= 0),
+  error         TEXT,
+  PRIMARY KEY (run_id, round_index),
+  CHECK (status <> 'completed' OR metrics IS NOT NULL)
+) STRICT;
+
+CREATE TABLE evaluation_sites (
+  run_id       TEXT NOT NULL,
+  round_index  INTEGER NOT NULL,
+  site_id      TEXT NOT NULL REFERENCES sites (id),
+  record_count INTEGER NOT NULL CHECK (record_count >= 0),
+  metrics      TEXT CHECK (metrics IS NULL OR json_valid(metrics)),
+  error_code   TEXT,
+  error_reason TEXT,
+  received_at  INTEGER NOT NULL,
+  PRIMARY KEY (run_id, round_index, site_id),
+  FOREIGN KEY (run_id, round_index) REFERENCES evaluations (run_id, round_index) ON DELETE CASCADE,
+  CHECK ((metrics IS NULL) <> (error_code IS NULL))
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     version: 1,
     description: 'sites, runs, rounds, contributions, audit log',
     up: (db: Database) => {
       db.exec(INITIAL_SCHEMA);
+    },
+  },
+  {
+    version: 2,
+    description: 'evaluations, evaluation_sites',
+    up: (db: Database) => {
+      db.exec(EVALUATIONS_SCHEMA);
     },
   },
 ]);

@@ -52,7 +52,7 @@ describe('SiteRepository', () => {
     expect(store.sites.authenticate('a', token)).toEqual({ ok: false, reason: 'revoked' });
     expect(store.sites.list()).toEqual([]);
     expect(store.sites.list({ includeRevoked: true }).map((s) => s.id)).toEqual(['a']);
-    expect(() => store.sites.rotateToken('a')).toThrow('site "A" is revoked; register it again');
+    expect(() => store.sites.rotateToken('a')).toThrow('site "A" is revoked; re-provision it with reissueToken');
     clock.advance(1000);
     expect(store.sites.revoke('a').revokedAt).toBe(revoked.revokedAt); // idempotent
   });
@@ -64,6 +64,31 @@ describe('SiteRepository', () => {
 
     expect(store.sites.authenticate('a', token)).toMatchObject({ ok: false, reason: 'bad-token' });
     expect(store.sites.authenticate('a', fresh)).toMatchObject({ ok: true });
+  });
+
+  it('reissues a token for a revoked site: the revocation is lifted, the old token stays refused', () => {
+    const { token } = store.sites.register({ name: 'A', id: 'a' });
+    store.sites.revoke('a');
+
+    const { site, token: fresh } = store.sites.reissueToken('a');
+
+    expect(site.revokedAt).toBeNull();
+    expect(fresh).not.toBe(token);
+    expect(store.sites.authenticate('a', fresh)).toMatchObject({ ok: true, site: { id: 'a' } });
+    expect(store.sites.authenticate('a', token)).toEqual({ ok: false, reason: 'bad-token' });
+    expect(() => store.sites.reissueToken('zzz')).toThrow('no site with id "zzz"');
+  });
+
+  it('resolves a site by id or name, and refuses an unknown or ambiguous reference', () => {
+    store.sites.register({ name: 'Hospital A', id: 'hospital-a' });
+    store.sites.register({ name: 'hospital-a2', id: 'b' });
+    store.sites.register({ name: 'b', id: 'c' });
+
+    expect(store.sites.resolve('hospital-a').name).toBe('Hospital A');
+    expect(store.sites.resolve('Hospital A').id).toBe('hospital-a');
+    expect(store.sites.resolve('hospital-a2').id).toBe('b');
+    expect(() => store.sites.resolve('nowhere')).toThrow('no site has the id or name "nowhere" (registered site ids: b, c, hospital-a)');
+    expect(() => store.sites.resolve('b')).toThrow('"b" is the id of site "hospital-a2" and the name of site "c"; name the site by its id');
   });
 
   it('refuses taken names and ids and bad ids', () => {

@@ -68,6 +68,7 @@ export class SiteRepository {
       all: db.prepare<[], SiteRow>('SELECT * FROM sites ORDER BY name'),
       active: db.prepare<[], SiteRow>('SELECT * FROM sites WHERE revoked_at IS NULL ORDER BY name'),
       setToken: db.prepare('UPDATE sites SET token_hash = ? WHERE id = ? AND revoked_at IS NULL'),
+      reissue: db.prepare('UPDATE sites SET token_hash = ?, revoked_at = NULL WHERE id = ?'),
       revoke: db.prepare('UPDATE sites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       seen: db.prepare(
         'UPDATE sites SET last_seen_at = @at, protocol_version = COALESCE(@protocolVersion, protocol_version), ' +
@@ -135,17 +136,49 @@ export class SiteRepository {
     return { ok: true, site: toRecord(row) };
   }
 
-  /** Replaces a site's token (the old one stops working at once) and returns the new one. */
+  /**
+   * The site an operator names: by id first, else by name. Refuses a reference that is one
+   * site's id and another site's name rather than guess which one is meant.
+   */
+  resolve(ref: string): SiteRecord {
+    const byId = this.findById(ref);
+    const byName = this.findByName(ref);
+    if (byId && byName && byId.id !== byName.id) {
+      throw new CoordinatorError(
+        `${JSON.stringify(ref)} is the id of site ${JSON.stringify(byId.name)} and the name of site ${JSON.stringify(byName.id)}; ` +
+          `name the site by its id instead (${JSON.stringify(byName.id)} or ${JSON.stringify(byId.id)})`,
+        'SITE_AMBIGUOUS',
+      );
+    }
+    const site = byId ?? byName;
+    if (site) return site;
+    const known = this.list({ includeRevoked: true }).map((s) => s.id).sort();
+    const hint = known.length === 0 ? 'no site is registered yet' : `registered site ids: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', ...' : ''}`;
+    throw new CoordinatorError(`no site has the id or name ${JSON.stringify(ref)} (${hint})`, 'SITE_NOT_FOUND');
+  }
+
+  /** Replaces an active site's token (the old one stops working at once) and returns the new one. */
   rotateToken(id: string): string {
     const token = generateSiteToken();
     if (this.statements.setToken.run(hashSiteToken(token), id).changes === 0) {
       const site = this.get(id);
-      throw new CoordinatorError(`site ${JSON.stringify(site.name)} is revoked; register it again`, 'SITE_REVOKED');
+      throw new CoordinatorError(`site ${JSON.stringify(site.name)} is revoked; re-provision it with reissueToken`, 'SITE_REVOKED');
     }
     return token;
   }
 
-  /** Revokes a site for good: its token is refused from now on. Idempotent. */
+  /**
+   * Re-provisions a site, revoked or not: a new token replaces the old one (which stays
+   * refused) and a revocation is lifted. The site keeps its id, so its past contributions
+   * stay attributed to it. Returns the new token: the only time it exists in clear.
+   */
+  reissueToken(id: string): { site: SiteRecord; token: string } {
+    const token = generateSiteToken();
+    if (this.statements.reissue.run(hashSiteToken(token), id).changes === 0) this.get(id);
+    return { site: this.get(id), token };
+  }
+
+  /** Revokes a site: its token is refused from now on, until `reissueToken`. Idempotent. */
   revoke(id: string): SiteRecord {
     this.statements.revoke.run(this.now(), id);
     return this.get(id);

@@ -86,11 +86,21 @@ export abstract class BaseStrategy implements Strategy {
     return chosen.map((site) => ({
       siteId: site.siteId,
       weights: input.globalWeights,
-      options: { ...input.options, metrics: input.options.metrics.slice(), seed: siteSeed(input.options.seed, input.round, site.siteId) },
+      options: { ...input.options, metrics: input.options.metrics.slice(), extra: { ...input.options.extra }, seed: siteSeed(input.options.seed, input.round, site.siteId) },
     }));
   }
 
+  /**
+   * Every strategy combines evaluation metrics the same way: per metric, the mean over the
+   * sites that reported it weighted by their held-out record counts (robust strategies too:
+   * metrics do not move the model, so a site inflating its count only skews a report).
+   */
   aggregateEvaluate(input: AggregateEvaluateInput): AggregateEvaluateOutput {
+    const seen = new Set<string>();
+    for (const r of input.results) {
+      if (seen.has(r.siteId)) throw new CoordinatorError(`evaluation of round ${input.round}: two results from site ${JSON.stringify(r.siteId)}`, 'DUPLICATE_SITE');
+      seen.add(r.siteId);
+    }
     return { metrics: weightedMetrics(input.results), summary: summarise(input.results, input.failures) };
   }
 

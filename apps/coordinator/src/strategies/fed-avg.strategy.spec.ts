@@ -103,10 +103,12 @@ describe('FedAvg', () => {
         round: 3,
         availableSites: sites,
         globalWeights: global,
-        options: { sampleCount: 500, seed: 1, metrics: ['auc'] },
+        options: { sampleCount: 500, seed: 1, metrics: ['auc'], extra: { 'model.latentDim': 8 } },
       });
       expect(tasks).toHaveLength(2);
       expect(tasks[0]!.options.sampleCount).toBe(500);
+      expect(tasks[0]!.options.extra).toEqual({ 'model.latentDim': 8 });
+      expect(tasks[0]!.options.extra).not.toBe(tasks[1]!.options.extra);
 
       const out = strategy.aggregateEvaluate({
         round: 3,

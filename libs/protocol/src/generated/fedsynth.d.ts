@@ -1469,6 +1469,9 @@ export namespace fedsynth {
             /** EvalOptions metrics. */
             metrics: string[];
 
+            /** EvalOptions extra. */
+            extra: { [k: string]: number };
+
             /**
              * Creates a new EvalOptions instance using the specified properties.
              * @param [properties] Properties to set
@@ -1510,6 +1513,9 @@ export namespace fedsynth {
                 /** EvalOptions metrics */
                 metrics?: (string[]|null);
 
+                /** EvalOptions extra */
+                extra?: ({ [k: string]: number }|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -1548,6 +1554,9 @@ export namespace fedsynth {
 
             /** EvalTask deadlineUnixMs. */
             deadlineUnixMs: number;
+
+            /** EvalTask modelFamily. */
+            modelFamily: string;
 
             /** EvalTask weights. */
             weights?: (fedsynth.v1.WeightSet.$Properties|null);
@@ -1595,6 +1604,9 @@ export namespace fedsynth {
 
                 /** EvalTask deadlineUnixMs */
                 deadlineUnixMs?: (number|null);
+
+                /** EvalTask modelFamily */
+                modelFamily?: (string|null);
 
                 /** EvalTask weights */
                 weights?: (fedsynth.v1.WeightSet.$Properties|null);

@@ -3573,6 +3573,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [sampleCount] EvalOptions sampleCount
              * @property {number|null} [seed] EvalOptions seed
              * @property {Array.<string>|null} [metrics] EvalOptions metrics
+             * @property {Object.<string,number>|null} [extra] EvalOptions extra
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3599,6 +3600,7 @@ $root.fedsynth = (function() {
              */
             var EvalOptions = function (properties) {
                 this.metrics = [];
+                this.extra = {};
                 if (properties)
                     for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -3628,6 +3630,14 @@ $root.fedsynth = (function() {
              * @instance
              */
             EvalOptions.prototype.metrics = $util.emptyArray;
+
+            /**
+             * EvalOptions extra.
+             * @member {Object.<string,number>} extra
+             * @memberof fedsynth.v1.EvalOptions
+             * @instance
+             */
+            EvalOptions.prototype.extra = $util.emptyObject;
 
             /**
              * Creates a new EvalOptions instance using the specified properties.
@@ -3668,6 +3678,9 @@ $root.fedsynth = (function() {
                 if (message.metrics != null && message.metrics.length)
                     for (var i = 0; i < message.metrics.length; ++i)
                         writer.uint32(/* id 3, wireType 2 =*/26).string(message.metrics[i]);
+                if (message.extra != null && $Object.hasOwnProperty.call(message, "extra"))
+                    for (var keys = $Object.keys(message.extra), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).double(message.extra[keys[i]]).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3692,7 +3705,7 @@ $root.fedsynth = (function() {
                     _depth = 0;
                 if (_depth > $Reader.recursionLimit)
                     throw $Error("max depth exceeded");
-                var end, message, value;
+                var end, message, key, value;
                 if (length === $undefined)
                     end = reader.len;
                 else {
@@ -3738,6 +3751,42 @@ $root.fedsynth = (function() {
                             message.metrics.push(reader.stringVerify());
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.extra === $util.emptyObject)
+                                message.extra = {};
+                            var end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = 0;
+                            while (reader.pos < end2) {
+                                var tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 1)
+                                        break;
+                                    value = reader.double();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.extra, key);
+                            message.extra[key] = value;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -3767,6 +3816,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [round] EvalTask round
              * @property {fedsynth.v1.EvalOptions.$Properties|null} [options] EvalTask options
              * @property {number|null} [deadlineUnixMs] EvalTask deadlineUnixMs
+             * @property {string|null} [modelFamily] EvalTask modelFamily
              * @property {fedsynth.v1.WeightSet.$Properties|null} [weights] EvalTask weights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -3832,6 +3882,14 @@ $root.fedsynth = (function() {
             EvalTask.prototype.deadlineUnixMs = 0;
 
             /**
+             * EvalTask modelFamily.
+             * @member {string} modelFamily
+             * @memberof fedsynth.v1.EvalTask
+             * @instance
+             */
+            EvalTask.prototype.modelFamily = "";
+
+            /**
              * EvalTask weights.
              * @member {fedsynth.v1.WeightSet.$Properties|null|undefined} weights
              * @memberof fedsynth.v1.EvalTask
@@ -3888,6 +3946,8 @@ $root.fedsynth = (function() {
                     $root.fedsynth.v1.EvalOptions.encode(message.options, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
                 if (message.deadlineUnixMs != null && $Object.hasOwnProperty.call(message, "deadlineUnixMs") && !$Object.is(message.deadlineUnixMs, 0))
                     writer.uint32(/* id 4, wireType 1 =*/33).double(message.deadlineUnixMs);
+                if (message.modelFamily != null && $Object.hasOwnProperty.call(message, "modelFamily") && message.modelFamily !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.modelFamily);
                 if (message.weights != null && $Object.hasOwnProperty.call(message, "weights"))
                     $root.fedsynth.v1.WeightSet.encode(message.weights, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -3963,6 +4023,15 @@ $root.fedsynth = (function() {
                                 message.deadlineUnixMs = value;
                             else
                                 delete message.deadlineUnixMs;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.modelFamily = value;
+                            else
+                                delete message.modelFamily;
                             continue;
                         }
                     case 15: {

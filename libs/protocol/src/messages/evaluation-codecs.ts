@@ -19,6 +19,7 @@ function checkEvalOptions(
     sampleCount: checkUint32(options.sampleCount, `${field}.sampleCount`),
     seed: checkUint32(options.seed, `${field}.seed`),
     metrics: checkList(options.metrics, `${field}.metrics`, limits.maxMetrics, (name, f) => checkMetricName(name, f, limits)),
+    extra: checkMetrics(options.extra, `${field}.extra`, limits),
   };
 }
 
@@ -28,6 +29,7 @@ export const evalTaskCodec: BodyCodec<'evalTask'> = {
     const head = pb.EvalTask.encode({
       runId: checkId(v.runId, `${field}.runId`, ctx.limits),
       round: checkRound(v.round, `${field}.round`),
+      modelFamily: checkId(v.modelFamily, `${field}.modelFamily`, ctx.limits),
       options: checkEvalOptions(v.options, `${field}.options`, ctx.limits),
       deadlineUnixMs: deadline ?? 0,
     }).finish();
@@ -38,6 +40,7 @@ export const evalTaskCodec: BodyCodec<'evalTask'> = {
     const task: EvalTask = {
       runId: checkId(w.runId, `${field}.runId`, ctx.limits),
       round: checkRound(w.round, `${field}.round`),
+      modelFamily: checkId(w.modelFamily, `${field}.modelFamily`, ctx.limits),
       options: checkEvalOptions(w.options, `${field}.options`, ctx.limits),
       weights: weightSetFromWire(w.weights, `${field}.weights`, ctx),
     };

@@ -114,11 +114,15 @@ export interface EvalOptions {
   seed: number;
   /** Metrics to compute; empty: the site's default set. */
   metrics: string[];
+  /** Numeric settings: the model's architecture (`model.*` keys, as in TrainOptions.extra). */
+  extra: Metrics;
 }
 
 export interface EvalTask {
   runId: string;
   round: number;
+  /** Family of the model the weights belong to (as TrainTask.modelFamily). */
+  modelFamily: string;
   /** The global generator to evaluate against the site's held-out records. */
   weights: WeightSet;
   options: EvalOptions;

@@ -116,8 +116,9 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
   evalTask: (rng) => ({
     runId: id(rng, 'run'),
     round: rng.int(0, 500),
+    modelFamily: rng.pick(['medgan', 'wgan-gp']),
     weights: sampleWeights(rng),
-    options: { sampleCount: rng.int(0, 10_000), seed: rng.int(0, 1000), metrics: rng.pick([[], ['nzc', 'dimwise_r2']]) },
+    options: { sampleCount: rng.int(0, 10_000), seed: rng.int(0, 1000), metrics: rng.pick([[], ['nzc', 'dimwise_r2']]), extra: metrics(rng, 2) },
     ...(rng.bool() ? { deadlineUnixMs: 1.7e12 + rng.int(1, 1e9) } : {}),
   }),
   evalResult: (rng) => ({ runId: id(rng, 'run'), round: rng.int(0, 500), recordCount: rng.int(0, 5000), metrics: metrics(rng) }),

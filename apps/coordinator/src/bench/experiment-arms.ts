@@ -1,0 +1,109 @@
+import { createModel, modelSampler, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import type { WeightSet } from '@fedsynth/protocol';
+import { SiteAgent, type SiteDataOptions } from '@fedsynth/site-agent';
+import type { FederatedRunOptions } from '../federation/run-options';
+import type { PhasePlan } from '../rounds/run-plan';
+import type { RoundRecord } from '../store/round.repository';
+import { FederationHarness } from './federation-harness';
+
+/** One configuration, trained three ways: alone at each site, federated, centralised. */
+export interface ArmSettings {
+  options: FederatedRunOptions;
+  aeRounds: number;
+  ganRounds: number;
+}
+
+/** Epochs over the data an arm sees: rounds × local epochs, so every arm passes each record equally often. */
+export function armEpochs(settings: ArmSettings): { aeEpochs: number; ganEpochs: number } {
+  const { localEpochs } = settings.options.train;
+  return { aeEpochs: settings.aeRounds * localEpochs, ganEpochs: settings.ganRounds * localEpochs };
+}
+
+/** The model a run's options build, with the run's initial weights (seeded) and its learning rate. */
+export function buildArmModel(options: FederatedRunOptions, vocabularySize: number): GanModel {
+  const { learningRate, seed } = options.train;
+  return createModel(options.modelFamily, {
+    ...options.model,
+    vocabularySize,
+    initSeed: seed,
+    adam: { learningRate },
+    autoencoderAdam: { learningRate },
+  });
+}
+
+/**
+ * Trains one model on one matrix as a single site would if it trained alone (or on the pooled
+ * records, centralised): the run's architecture, initial weights, batch size and learning rate,
+ * with the autoencoder epochs then the GAN epochs the federated run spreads over its rounds.
+ */
+export async function trainCentrally(matrix: BinaryMatrix, settings: ArmSettings, onEpoch?: (log: TrainLog) => void): Promise<{ model: GanModel; wallMs: number }> {
+  const model = buildArmModel(settings.options, matrix.cols);
+  const { aeEpochs, ganEpochs } = armEpochs(settings);
+  const { batchSize, seed } = settings.options.train;
+  const started = performance.now();
+  try {
+    const run = train(model, matrix, { epochs: ganEpochs, pretrainEpochs: aeEpochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
+    for await (const log of run) if (log.kind === 'epoch') onEpoch?.(log);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, wallMs: performance.now() - started };
+}
+
+/** Synthetic records from a model: noise through the generator and decoder, rounded at 0.5. */
+export function sampleSynthetic(model: GanModel, count: number, seed: number): BinaryMatrix {
+  return sampleRecords(modelSampler(model), { count, seed });
+}
+
+/** A model holding given (federated) weights. */
+export function modelWithWeights(options: FederatedRunOptions, vocabularySize: number, weights: WeightSet): GanModel {
+  const model = buildArmModel(options, vocabularySize);
+  setWeights(model, weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
+  return model;
+}
+
+export interface FederatedArmResult {
+  runId: string;
+  vocabulary: string[];
+  weights: WeightSet;
+  /** From the run's start request to its completion, as seen by the admin. */
+  wallMs: number;
+  rounds: RoundRecord[];
+}
+
+/**
+ * The federated arm in one process: a real coordinator (REST, Socket.IO, SQLite,
+ * checkpoints) and one real SiteAgent per site reading its own folder. Quality, not speed, is
+ * what this arm measures: the agents share this process's one thread.
+ */
+export async function runFederatedArm(input: {
+  dataDir: string;
+  sites: readonly { siteId: string; data: SiteDataOptions }[];
+  settings: ArmSettings;
+  timeoutMs: number;
+  onRound?: (round: RoundRecord) => void;
+}): Promise<FederatedArmResult> {
+  const siteIds = input.sites.map((s) => s.siteId);
+  const harness = await FederationHarness.start({ dataDir: input.dataDir, siteIds });
+  const agents: SiteAgent[] = [];
+  try {
+    for (const site of input.sites) {
+      agents.push(new SiteAgent({ url: harness.url, siteId: site.siteId, token: harness.tokens.get(site.siteId)!, data: site.data }));
+    }
+    await Promise.all(agents.map((a) => a.start()));
+    await harness.waitForSites(siteIds, 60_000);
+    const phases: PhasePlan[] = [
+      { phase: 'autoencoder', rounds: input.settings.aeRounds },
+      { phase: 'gan', rounds: input.settings.ganRounds },
+    ].filter((p): p is PhasePlan => p.rounds > 0);
+    const started = performance.now();
+    const runId = await harness.createAndStart({ plan: { phases, minSites: siteIds.length }, options: input.settings.options });
+    const run = await harness.waitForRun(runId, { timeoutMs: input.timeoutMs, onRound: input.onRound });
+    const wallMs = performance.now() - started;
+    return { runId, vocabulary: run.vocabulary ?? [], weights: await harness.finalWeights(runId), wallMs, rounds: harness.rounds(runId) };
+  } finally {
+    await Promise.all(agents.map((a) => a.close()));
+    await harness.close();
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * `npm run experiment:federation`: the federation gain. A simulated cohort of 3 hospitals with
+ * different case mixes; each site holds out 20 % of its patients and the holdouts are pooled.
+ * One configuration is trained three ways, each passing every training record through the
+ * same number of epochs: (a) each site alone on its own records, (b) federated through a real
+ * coordinator and real site agents (FedAvg), (c) centralised on the pooled training records.
+ * Every generator is scored on the pooled holdout with libs/gan's metrics.
+ *
+ *   node apps/coordinator/dist/bench/federation.experiment.js [--out DIR] [--patients 27500]
+ *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--holdout 0.2]
+ *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
+ *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
+ *       [--synthetic 10000]
+ *
+ * Rounds and training options default to the coordinator's run defaults. Writes DIR/cohort,
+ * DIR/coordinator (the federated run's SQLite and checkpoints) and DIR/results.json, and
+ * prints a Markdown table. Long at full size: run it in the background and poll.
+ */
+import { initBackend, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '../federation/run-options';
+import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainCentrally, type ArmSettings } from './experiment-arms';
+import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
+import { federationGain } from './federation-gain';
+import { averageRow, gainTable, type GainRow } from './gain-table';
+import { GeneratorScorer } from './generator-scores';
+
+const ARMS = ['sites', 'federated', 'centralised'] as const;
+type Arm = (typeof ARMS)[number];
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function wholeNumber(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got '${raw}'`);
+  return n;
+}
+
+function fraction(name: string, raw: string, lo: number, hi: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < lo || n > hi) throw new Error(`--${name} must be a number from ${lo} to ${hi}, got '${raw}'`);
+  return n;
+}
+
+function parse() {
+  const defaultAe = DEFAULT_PHASES.find((p) => p.phase === 'autoencoder')?.rounds ?? 0;
+  const defaultGan = DEFAULT_PHASES.find((p) => p.phase === 'gan')?.rounds ?? 0;
+  const t = DEFAULT_RUN_OPTIONS.train;
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: '/tmp/fedsynth-federation-experiment' },
+      patients: { type: 'string', default: '27500' },
+      codes: { type: 'string', default: '1071' },
+      'code-level': { type: 'string', default: 'full' },
+      skew: { type: 'string', default: '0.5' },
+      seed: { type: 'string', default: '1' },
+      holdout: { type: 'string', default: '0.2' },
+      'min-code-count': { type: 'string', default: String(DEFAULT_RUN_OPTIONS.vocabulary.minCodeCount) },
+      'ae-rounds': { type: 'string', default: String(defaultAe) },
+      'gan-rounds': { type: 'string', default: String(defaultGan) },
+      'local-epochs': { type: 'string', default: String(t.localEpochs) },
+      'batch-size': { type: 'string', default: String(t.batchSize) },
+      'learning-rate': { type: 'string', default: String(t.learningRate) },
+      strategy: { type: 'string', default: DEFAULT_RUN_OPTIONS.strategy.name },
+      arms: { type: 'string', default: ARMS.join(',') },
+      synthetic: { type: 'string', default: '10000' },
+      'timeout-min': { type: 'string', default: '600' },
+    },
+  });
+  const codeLevel = values['code-level'];
+  if (codeLevel !== 'full' && codeLevel !== 'category') throw new Error(`--code-level must be full or category, got '${codeLevel}'`);
+  const arms = values.arms.split(',').map((a) => {
+    if (!(ARMS as readonly string[]).includes(a)) throw new Error(`--arms takes a comma-separated list of ${ARMS.join(', ')}, got '${a}'`);
+    return a as Arm;
+  });
+  const seed = wholeNumber('seed', values.seed, 0);
+  // Checked by the coordinator's own rules, so a typo fails here rather than at run creation.
+  const options = checkRunOptions({
+    modelFamily: 'medgan',
+    strategy: { name: values.strategy },
+    train: {
+      localEpochs: wholeNumber('local-epochs', values['local-epochs'], 1),
+      batchSize: wholeNumber('batch-size', values['batch-size'], 1),
+      learningRate: fraction('learning-rate', values['learning-rate'], Number.MIN_VALUE, 1),
+      seed,
+    },
+    vocabulary: { codeLevel, minCodeCount: wholeNumber('min-code-count', values['min-code-count'], 1) },
+  });
+  const settings: ArmSettings = { options, aeRounds: wholeNumber('ae-rounds', values['ae-rounds'], 0), ganRounds: wholeNumber('gan-rounds', values['gan-rounds'], 1) };
+  return {
+    out: values.out,
+    cohort: { patients: wholeNumber('patients', values.patients, 3), codes: wholeNumber('codes', values.codes, 2), skew: fraction('skew', values.skew, 0, 1), seed },
+    holdout: fraction('holdout', values.holdout, 0.01, 0.9),
+    settings,
+    arms,
+    synthetic: wholeNumber('synthetic', values.synthetic, 100),
+    timeoutMs: wholeNumber('timeout-min', values['timeout-min'], 1) * 60_000,
+  };
+}
+
+function epochLine(label: string): (entry: TrainLog) => void {
+  return (entry) => {
+    if (entry.kind !== 'epoch' || (entry.epoch % 5 !== 0 && entry.epoch !== entry.epochs)) return;
+    const losses = Object.entries(entry.losses).map(([k, v]) => `${k} ${(v as number).toFixed(4)}`).join(' ');
+    log(`  ${label}: ${entry.phase} epoch ${entry.epoch}/${entry.epochs}  ${losses}  ${Math.round(entry.recordsPerSec)} rec/s`);
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parse();
+  const started = performance.now();
+  const load = [loadavg()[0]];
+  const backend = await initBackend({ log });
+  const { settings } = args;
+  const { aeEpochs, ganEpochs } = armEpochs(settings);
+  const codeLevel = settings.options.vocabulary.codeLevel;
+
+  const cohortDir = join(args.out, 'cohort');
+  const { siteDirs, summary } = await simulateSites({ dir: cohortDir, sites: 3, ...args.cohort });
+  const dataOptions = siteDirs.map((dir) => siteDataOptions(dir, { codeLevel, holdoutFraction: args.holdout, splitSeed: 1, minCodeCount: settings.options.vocabulary.minCodeCount }));
+  const cohort = await loadExperimentCohort(dataOptions);
+  const siteIds = siteDirs.map((_, k) => `site-${k + 1}`);
+  log(
+    `cohort: ${summary.totals.patients} patients × ${summary.vocabulary.codes} codes (${summary.vocabulary.categories} categories), skew ${args.cohort.skew}; ` +
+      `training records per site ${cohort.siteTrain.map((m) => m.rows).join(' / ')}, pooled holdout ${cohort.pooledHoldout.rows}; ` +
+      `vocabulary ${cohort.vocabulary.codes.length} ${codeLevel === 'category' ? 'categories' : 'codes'} (union of codes held by ≥ ${settings.options.vocabulary.minCodeCount} training records at a site)`,
+  );
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${settings.options.strategy.name}`);
+
+  const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
+  const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
+    const synthetic = sampleSynthetic(model, args.synthetic, args.cohort.seed);
+    return scorer.score(synthetic, { members, nonMembers });
+  };
+
+  const siteRows: GainRow[] = [];
+  if (args.arms.includes('sites')) {
+    for (const [k, matrix] of cohort.siteTrain.entries()) {
+      log(`(a) ${siteIds[k]} alone on ${matrix.rows} records`);
+      const { model, wallMs } = await trainCentrally(matrix, settings, epochLine(`${siteIds[k]} alone`));
+      try {
+        // Privacy against the site's own held-out records: same case mix as its members.
+        siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });
+      } finally {
+        model.dispose();
+      }
+      load.push(loadavg()[0]);
+    }
+  }
+
+  let federatedRow: GainRow | undefined;
+  let federated: { runId: string; roundCount: number } | undefined;
+  if (args.arms.includes('federated')) {
+    log(`(b) federated: real coordinator + ${siteIds.length} real site agents in this process`);
+    const dataDir = join(args.out, 'coordinator');
+    await rm(dataDir, { recursive: true, force: true });
+    const arm = await runFederatedArm({
+      dataDir,
+      sites: siteIds.map((siteId, k) => ({ siteId, data: dataOptions[k] })),
+      settings,
+      timeoutMs: args.timeoutMs,
+      onRound: (round) => {
+        const metrics = round.metrics ?? {};
+        const losses = ['ae', 'd', 'g'].filter((k) => typeof metrics[k] === 'number').map((k) => `${k} ${(metrics[k] as number).toFixed(4)}`).join(' ');
+        log(`  federated: round ${round.round} (${round.phase}) done in ${((round.completedAt! - round.startedAt) / 1000).toFixed(1)} s  ${losses}`);
+      },
+    });
+    if (arm.vocabulary.join('\n') !== cohort.vocabulary.codes.join('\n')) {
+      throw new Error(`the coordinator agreed ${arm.vocabulary.length} codes, the experiment computed ${cohort.vocabulary.codes.length}: the arms would not share columns`);
+    }
+    const model = modelWithWeights(settings.options, cohort.vocabulary.codes.length, arm.weights);
+    try {
+      federatedRow = { label: `federated (${settings.options.strategy.name}, ${arm.rounds.filter((r) => r.status === 'completed').length} rounds)`, trainingRecords: cohort.pooledTrain.rows, wallMs: arm.wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+    } finally {
+      model.dispose();
+    }
+    federated = { runId: arm.runId, roundCount: arm.rounds.length };
+    load.push(loadavg()[0]);
+  }
+
+  let centralRow: GainRow | undefined;
+  if (args.arms.includes('centralised')) {
+    log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
+    const { model, wallMs } = await trainCentrally(cohort.pooledTrain, settings, epochLine('centralised'));
+    try {
+      centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+    } finally {
+      model.dispose();
+    }
+    load.push(loadavg()[0]);
+  }
+
+  const rows: GainRow[] = [...siteRows];
+  if (siteRows.length > 0) rows.push(averageRow('average of the sites alone', siteRows));
+  if (federatedRow) rows.push(federatedRow);
+  if (centralRow) rows.push(centralRow);
+  // The floor: the real pooled training records scored as if they were synthetic.
+  const floor = { label: '(real pooled training records)', trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores: scorer.score(cohort.pooledTrain, { members: cohort.pooledTrain, nonMembers: cohort.pooledHoldout }) };
+  rows.push(floor);
+
+  const gain =
+    federatedRow && centralRow && siteRows.length > 0
+      ? federationGain({ federatedRmse: federatedRow.scores.rmse, centralisedRmse: centralRow.scores.rmse, siteRmses: siteRows.map((r) => r.scores.rmse) })
+      : undefined;
+  const totalMinutes = (performance.now() - started) / 60_000;
+  const command = `node apps/coordinator/dist/bench/federation.experiment.js ${process.argv.slice(2).join(' ')}`.trim();
+  await mkdir(args.out, { recursive: true });
+  await writeFile(
+    join(args.out, 'results.json'),
+    JSON.stringify(
+      {
+        command,
+        date: new Date().toISOString(),
+        backend,
+        machine: { cpus: cpus().length, loadAverage1m: load },
+        cohort: {
+          ...args.cohort,
+          holdoutFraction: args.holdout,
+          codeLevel,
+          vocabularySize: cohort.vocabulary.codes.length,
+          siteTrainingRecords: cohort.siteTrain.map((m) => m.rows),
+          siteHoldoutRecords: cohort.siteHoldout.map((m) => m.rows),
+          pooledHoldoutRecords: cohort.pooledHoldout.rows,
+        },
+        settings: { ...settings, aeEpochs, ganEpochs },
+        synthetic: args.synthetic,
+        federated,
+        rows,
+        gain,
+        totalMinutes,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  log('');
+  log(gainTable(rows));
+  log('');
+  if (gain) {
+    log(
+      `federated RMSE / centralised RMSE = ${gain.ratioToCentralised.toFixed(3)} (target ≤ 1.10: ${gain.withinTenPercent ? 'met' : 'MISSED'}); ` +
+        `federated ${gain.federatedRmse.toFixed(5)} vs sites alone on average ${gain.averageSiteRmse.toFixed(5)} (target: lower: ${gain.beatsAverageSite ? 'met' : 'MISSED'})`,
+    );
+  }
+  log(`backend ${backend.name}; ${cpus().length} CPUs, 1-min load average ${load.map((l) => l.toFixed(1)).join(' → ')}; total ${totalMinutes.toFixed(1)} min; results in ${join(args.out, 'results.json')}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`federation experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

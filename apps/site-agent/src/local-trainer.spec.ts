@@ -1,0 +1,43 @@
+import { createModel, getWeights, matrixFromRows } from '@fedsynth/gan';
+import type { TrainTask } from '@fedsynth/protocol';
+import { LOCAL_TRAIN_MS_METRIC, LocalTrainer } from './local-trainer';
+
+/** A tiny medGAN round: 40 records × 12 codes, 1 local epoch. */
+function task(phase: TrainTask['phase']): TrainTask {
+  const model = createModel('medgan', { vocabularySize: 12, latentDim: 4, generatorBlocks: 1, discriminatorDims: [8], initSeed: 3 });
+  try {
+    const weights = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
+    return {
+      runId: 'run-1',
+      round: 0,
+      phase,
+      modelFamily: 'medgan',
+      weights,
+      options: { localEpochs: 1, batchSize: 10, learningRate: 1e-3, seed: 5, extra: { 'model.latentDim': 4, 'model.generatorBlocks': 1, 'model.discriminatorDims.0': 8 } },
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+describe('LocalTrainer', () => {
+  // Each record holds one or two codes.
+  const rows = Array.from({ length: 40 }, (_, r) => [...new Set([r % 12, (r * 5 + 1) % 12])].sort((a, b) => a - b));
+  const matrix = matrixFromRows(rows, 12);
+  const trainer = new LocalTrainer();
+
+  afterAll(() => trainer.dispose());
+
+  it.each(['autoencoder', 'gan'] as const)('reports the %s round\'s losses and its local training time, which lies within the call', async (phase) => {
+    const started = performance.now();
+    const result = await trainer.run(task(phase), matrix);
+    const callMs = performance.now() - started;
+
+    const trainMs = result.metrics[LOCAL_TRAIN_MS_METRIC];
+    expect(Number.isFinite(trainMs)).toBe(true);
+    expect(trainMs).toBeGreaterThan(0);
+    expect(trainMs).toBeLessThanOrEqual(callMs);
+    expect(Object.keys(result.metrics).sort()).toEqual(phase === 'gan' ? ['d', 'g', LOCAL_TRAIN_MS_METRIC].sort() : ['ae', LOCAL_TRAIN_MS_METRIC].sort());
+    expect(result.recordCount).toBe(40);
+  });
+});
