@@ -7,6 +7,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./data-inspect.command')).dataInspectCommand,
   },
   {
+    path: ['data', 'split'],
+    summary: 'Split a MIMIC-III folder by patient into site folders and a holdout',
+    load: async () => (await import('./data-split.command')).dataSplitCommand,
+  },
+  {
     path: ['simulate'],
     summary: 'Write a simulated multi-hospital cohort in MIMIC-III layout',
     load: async () => (await import('./simulate.command')).simulateCommand,

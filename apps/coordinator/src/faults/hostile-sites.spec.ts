@@ -85,7 +85,7 @@ function completedRounds(): Promise<RoundRecord[]> {
 async function globalModelHash(): Promise<{ rounds: number; sha256: string }> {
   const completed = await completedRounds();
   const last = completed[completed.length - 1]!;
-  expect(sha256(readFileSync(last.checkpoint!.path))).toBe(last.checkpoint!.sha256);
+  expect(sha256(readFileSync(join(config.checkpointDir, last.checkpoint!.path)))).toBe(last.checkpoint!.sha256);
   return { rounds: completed.length, sha256: last.checkpoint!.sha256 };
 }
 
