@@ -7,9 +7,12 @@
  *       [--patients 22000] [--holdout 2000] [--codes 1071] [--families seed,medgan,wgan-gp] \
  *       [--epochs seed=40,medgan=60,wgan-gp=60] [--pretrain-epochs 40] [--batch 256] \
  *       [--synthetic 20000] [--eval-every 10] [--seed 1] [--adam medgan=0.001:0.5:0.9,…]
+ *       [--average 0.998]
  *
  * --adam overrides a family's GAN-phase Adam as learningRate:beta1:beta2 (the options the
  * README's table was tuned with are the families' defaults, so it is only for trials).
+ * --average samples from an exponential moving average of the generator's weights (decay;
+ * 0 = the raw weights), as `fedsynth train` does by default.
  *
  * Writes OUT/cohort (the simulated MIMIC-layout folders), OUT/models/<family> (exports) and
  * OUT/results.json, and prints a Markdown table. Long: run it in the background and poll.
@@ -25,6 +28,7 @@ import { vocabularyFromDictionary } from '../../data/vocabulary-file';
 import { exportModel } from '../export-model';
 import { MODEL_FAMILIES, isModelFamily, type AdamSettings, type ModelFamily } from '../model-options';
 import { prevalenceQuality, evaluatePrevalence, type PrevalenceQuality } from '../prevalence-quality';
+import { GeneratorAverage } from '../generator-average';
 import { modelSampler } from '../sampler';
 import { train } from '../train';
 
@@ -64,7 +68,7 @@ function parseEpochs(text: string, families: readonly ModelFamily[]): Record<Mod
   return out;
 }
 
-async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdout: BinaryMatrix, settings: { epochs: number; pretrainEpochs: number; batch: number; seed: number; synthetic: number; evalEvery: number; adam?: AdamSettings }, outDir: string, vocabulary: Parameters<typeof exportModel>[2]['vocabulary']): Promise<FamilyResult> {
+async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdout: BinaryMatrix, settings: { epochs: number; pretrainEpochs: number; batch: number; seed: number; synthetic: number; evalEvery: number; adam?: AdamSettings; average: number }, outDir: string, vocabulary: Parameters<typeof exportModel>[2]['vocabulary']): Promise<FamilyResult> {
   const pretrainEpochs = family === 'seed' ? 0 : settings.pretrainEpochs;
   const run = train(family, trainMatrix, {
     epochs: settings.epochs,
@@ -74,16 +78,19 @@ async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdo
     ...(settings.adam ? { model: { adam: settings.adam } } : {}),
   });
   const curve: FamilyResult['curve'] = [];
+  const average = settings.average > 0 ? new GeneratorAverage(run.model, settings.average) : undefined;
+  const onAverage = <T>(fn: () => T): Promise<T> => (average ? average.withAverage(fn) : Promise.resolve(fn()));
   const started = performance.now();
   let evalMs = 0;
   try {
     for await (const entry of run) {
+      if (entry.kind === 'step' && entry.phase === 'gan') average?.update();
       if (entry.kind !== 'epoch') continue;
       const losses = Object.entries(entry.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ');
       let extra = '';
       if (entry.phase === 'gan' && settings.evalEvery > 0 && (entry.epoch % settings.evalEvery === 0 || entry.epoch === entry.epochs)) {
         const t0 = performance.now();
-        const q = evaluatePrevalence(modelSampler(run.model), holdout, { count: 5000, seed: settings.seed + entry.epoch });
+        const q = await onAverage(() => evaluatePrevalence(modelSampler(run.model), holdout, { count: 5000, seed: settings.seed + entry.epoch }));
         evalMs += performance.now() - t0;
         curve.push({ epoch: entry.epoch, pearson: q.pearson, rmse: q.rmse });
         extra = `  r ${q.pearson.toFixed(4)} rmse ${q.rmse.toFixed(5)} (5,000 samples)`;
@@ -92,10 +99,12 @@ async function trainFamily(family: ModelFamily, trainMatrix: BinaryMatrix, holdo
     }
     // Wall time of training alone: the periodic evaluations are excluded.
     const wallSeconds = (performance.now() - started - evalMs) / 1000;
+    average?.commit();
     const quality = evaluatePrevalence(modelSampler(run.model), holdout, { count: settings.synthetic, seed: settings.seed });
     await exportModel(run.model, join(outDir, 'models', family), { vocabulary, metrics: { heldOutPrevalence: quality } });
     return { family, pretrainEpochs, epochs: settings.epochs, wallSeconds, quality, curve };
   } finally {
+    average?.dispose();
     run.model.dispose();
   }
 }
@@ -130,6 +139,7 @@ async function main(): Promise<void> {
       'eval-every': { type: 'string', default: '10' },
       seed: { type: 'string', default: '1' },
       adam: { type: 'string', default: '' },
+      average: { type: 'string', default: '0' },
     },
   });
   const families = values.families.split(',').map((f) => {
@@ -159,7 +169,7 @@ async function main(): Promise<void> {
 
   const results: FamilyResult[] = [];
   for (const family of families) {
-    const settings = { epochs: epochs[family], pretrainEpochs: Number(values['pretrain-epochs']), batch: Number(values.batch), seed, synthetic: Number(values.synthetic), evalEvery: Number(values['eval-every']), ...(adam[family] ? { adam: adam[family] } : {}) };
+    const settings = { epochs: epochs[family], pretrainEpochs: Number(values['pretrain-epochs']), batch: Number(values.batch), seed, synthetic: Number(values.synthetic), evalEvery: Number(values['eval-every']), ...(adam[family] ? { adam: adam[family] } : {}), average: Number(values.average) };
     results.push(await trainFamily(family, trainSet.matrix, holdoutSet.matrix, settings, outDir, vocabulary));
     const q = results[results.length - 1].quality;
     log(`${family}: r ${q.pearson.toFixed(4)}, rmse ${q.rmse.toFixed(5)}, codes generated ${(100 * q.codesGenerated).toFixed(1)}%, codes/record ${q.meanCodesSynthetic.toFixed(2)} (real ${q.meanCodesReal.toFixed(2)})`);
