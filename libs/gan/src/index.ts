@@ -4,3 +4,5 @@ export * from './data/simulate';
 export * from './backend';
 export * from './metrics';
 export * from './model';
+export * from './privacy';
+export * from './privacy/dp-sgd';

@@ -103,3 +103,6 @@ export {
   type SiteSocketData,
 } from './socket/wire-events';
 export { handshakeAuth, parseHandshakeAuth, type HandshakeAuth } from './socket/handshake-auth';
+
+// Secure aggregation (Bonawitz et al. 2017): masks, Shamir shares, fixed point, unmasking
+export * from './secure-aggregation';

@@ -26,12 +26,15 @@ Subcommands:
 
 Environment (default):
 ${VARIABLES}
-  A bad configuration is refused with every bad variable listed.
+  A bad configuration is refused with every bad variable listed. With FEDSYNTH_TLS_CERT and
+  FEDSYNTH_TLS_KEY (PEM files) it serves https, and wss to the sites; sites trusting a
+  self-signed certificate pass it with --ca.
 
 Examples:
   export FEDSYNTH_ADMIN_TOKEN=$(openssl rand -base64 32)
   fedsynth coordinator --port 8080 --data-dir /var/lib/fedsynth
   FEDSYNTH_MIN_SITES=3 FEDSYNTH_LOG_LEVEL=warn fedsynth coordinator
+  FEDSYNTH_TLS_CERT=/etc/fedsynth/cert.pem FEDSYNTH_TLS_KEY=/etc/fedsynth/key.pem fedsynth coordinator
 `;
 
 export const coordinatorCommand: Command = {

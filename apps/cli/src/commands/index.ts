@@ -92,6 +92,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./run-list.command')).runListCommand,
   },
   {
+    path: ['privacy', 'epsilon'],
+    summary: 'Print the (ε, δ) of DP-SGD for a sampling rate, noise multiplier and step count',
+    load: async () => (await import('./privacy-epsilon.command')).privacyEpsilonCommand,
+  },
+  {
     path: ['pull'],
     summary: "Download a run's federated generator for 'fedsynth sample'",
     load: async () => (await import('./pull.command')).pullCommand,

@@ -87,6 +87,44 @@ describe('fedsynth train / sample', () => {
     expect(io.stdout()).toMatch(/Trained seed: 0 autoencoder \+ 1 GAN epochs/);
   });
 
+  it('trains under DP-SGD with --dp-* and records the ε spent in the log and in fedsynth.json', async () => {
+    const io = captureIo();
+    const out = join(dir, 'dp');
+    const args = ['train', '--format', 'long', '--input', input, '--model', 'wgan-gp', '--epochs', '1', '--pretrain-epochs', '1'];
+    const dpArgs = ['--dp-clip-norm', '1', '--dp-noise-multiplier', '1.2', '--dp-sample-rate', '0.25', '--dp-delta', '1e-4'];
+    expect(await runCli([...args, ...dpArgs, '--out', out], io, COMMANDS)).toBe(0);
+    expect(io.stderr()).toMatch(/train: wgan-gp on 96 records × 9 codes, DP-SGD \(q 0.25, σ 1.2, C 1; batches of ~24\), seed 1/);
+    expect(io.stderr()).toMatch(/train: gan epoch 1\/1 .* ε [\d.]+ \(δ 0.0001\)/);
+    expect(io.stdout()).toMatch(/Differential privacy \(DP-SGD\): ε [\d.]+ at δ 0.0001 over 4 autoencoder \+ 4 discriminator steps \(q 0.25, σ 1.2, C 1\)/);
+    const manifest = JSON.parse(await readFile(join(out, 'fedsynth.json'), 'utf8'));
+    expect(manifest.options.minibatchAveraging).toBe(false);
+    expect(manifest.training).toMatchObject({
+      batchSize: 24,
+      privacy: {
+        mechanism: 'dp-sgd',
+        sampling: 'poisson',
+        clipNorm: 1,
+        noiseMultiplier: 1.2,
+        sampleRate: 0.25,
+        delta: 1e-4,
+        steps: { autoencoder: 4, discriminator: 4 },
+        secureRandomness: true,
+      },
+    });
+    expect(manifest.training.privacy.epsilon).toBeGreaterThan(0);
+
+    const bad = async (extra: string[]) => {
+      const err = captureIo();
+      const code = await runCli([...args, '--out', join(dir, 'dp-bad'), ...extra], err, COMMANDS);
+      return { code, err: err.stderr() };
+    };
+    expect(await bad(['--dp-clip-norm', '1'])).toEqual({ code: 2, err: expect.stringMatching(/needs all of --dp-clip-norm, --dp-noise-multiplier and --dp-sample-rate/) });
+    expect(await bad([...dpArgs, '--batch-size', '16'])).toEqual({ code: 2, err: expect.stringMatching(/--batch-size cannot be combined with DP training/) });
+    expect(await bad(['--dp-clip-norm', '1', '--dp-noise-multiplier', '1', '--dp-sample-rate', '2'])).toEqual({ code: 2, err: expect.stringMatching(/--dp-sample-rate must be a number in \(0, 1\], got '2'/) });
+    expect(await bad(['--dp-clip-norm=-1', '--dp-noise-multiplier', '1', '--dp-sample-rate', '0.1'])).toEqual({ code: 2, err: expect.stringMatching(/--dp-clip-norm must be a number > 0, got '-1'/) });
+    expect(await bad([...dpArgs.slice(0, 6), '--model', 'seed'])).toEqual({ code: 2, err: expect.stringMatching(/not seed/) });
+  });
+
   it('explains bad options', async () => {
     const run = async (args: string[]) => {
       const io = captureIo();

@@ -6,6 +6,7 @@ import {
   FedsynthError,
   initBackend,
   isModelFamily,
+  privacyProvenance,
   MANIFEST_FILE,
   MODEL_FAMILIES,
   modelSampler,
@@ -15,12 +16,14 @@ import {
   type Dataset,
   type ModelFamily,
   type PrevalenceQuality,
+  type PrivacySpent,
   type TrainLog,
   type TrainingProvenance,
   type TrainSummary,
 } from '@fedsynth/gan';
 import type { Command, Io, OptionValues } from '../command';
 import { DATA_INPUT_HELP, DATA_INPUT_OPTIONS, integerOption, readOptionsFrom, stringOption } from './data-options';
+import { DP_TRAIN_HELP, DP_TRAIN_OPTIONS, dpOptionsFrom } from './train-dp-options';
 
 const DEFAULTS = { model: 'medgan' as ModelFamily, epochs: 100, pretrainEpochs: 100, batchSize: 256, seed: 1 };
 
@@ -48,12 +51,15 @@ Model and training:
   --out MODEL_DIR            folder to export to (required)
   --force                    overwrite an earlier export in MODEL_DIR
 
+${DP_TRAIN_HELP}
+
 Environment:
   FEDSYNTH_BACKEND           tensorflow | wasm | cpu (default: the fastest that starts)
 
 Examples:
   fedsynth train --input data/mimic-iii-demo --model medgan --epochs 50 --out models/demo
   fedsynth train --format long --input cohort.csv --model wgan-gp --epochs 200 --holdout-fraction 0.1 --out models/wgan
+  fedsynth train --input data/mimic-iii-demo --epochs 20 --dp-clip-norm 1 --dp-noise-multiplier 1.1 --dp-sample-rate 0.01 --out models/dp
 `;
 
 function fractionOption(values: OptionValues, name: string): number | undefined {
@@ -76,6 +82,11 @@ function duration(ms: number): string {
 
 const num = (n: number, digits: number) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+function epsilonText(privacy: PrivacySpent | undefined): string {
+  if (!privacy) return '';
+  return `  ε ${Number.isFinite(privacy.epsilon) ? num(privacy.epsilon, 3) : '∞'} (δ ${privacy.delta})`;
+}
+
 function lossText(log: TrainLog): string {
   return log.phase === 'autoencoder'
     ? `ae ${num(log.losses.ae, 3)}${log.losses.valAe !== undefined ? ` val ${num(log.losses.valAe, 3)}` : ''}`
@@ -97,7 +108,7 @@ function progressReporter(io: Io): (log: TrainLog) => void {
     const msPerStep = (log.elapsedMs - start.ms) / Math.max(1, done - start.step);
     const eta = duration((total - done) * msPerStep);
     const label = log.phase === 'autoencoder' ? 'autoencoder' : 'gan';
-    const text = `${label} epoch ${log.epoch}/${log.epochs}  ${lossText(log)}  ${num(log.recordsPerSec, 0)} rec/s  ETA ${eta}`;
+    const text = `${label} epoch ${log.epoch}/${log.epochs}  ${lossText(log)}  ${num(log.recordsPerSec, 0)} rec/s${epsilonText(log.privacy)}  ETA ${eta}`;
     if (io.interactive) {
       const width = 24;
       const filled = Math.round((width * done) / Math.max(1, total));
@@ -127,6 +138,13 @@ function summaryText(outDir: string, family: ModelFamily, summary: TrainSummary,
     `${summary.stopped ? 'Stopped early' : 'Trained'} ${family}: ${summary.autoencoderEpochs} autoencoder + ${summary.ganEpochs} GAN epochs ` +
       `(${summary.ganSteps} GAN steps) in ${duration(summary.wallMs)}; last losses: ${losses || 'none'}`,
   ];
+  if (summary.privacy) {
+    const p = summary.privacy;
+    lines.push(
+      `Differential privacy (DP-SGD): ε ${Number.isFinite(p.epsilon) ? num(p.epsilon, 3) : '∞'} at δ ${p.delta} over ${p.steps.autoencoder} autoencoder + ` +
+        `${p.steps.discriminator} discriminator steps (q ${p.sampleRate}, σ ${p.noiseMultiplier}, C ${p.clipNorm})`,
+    );
+  }
   if (quality) {
     lines.push(
       `Held-out check (${quality.realRecords} real vs ${quality.syntheticRecords} synthetic records): prevalence r ${num(quality.pearson, 4)}, ` +
@@ -143,6 +161,7 @@ export const trainCommand: Command = {
   help: HELP,
   options: {
     ...DATA_INPUT_OPTIONS,
+    ...DP_TRAIN_OPTIONS,
     model: { type: 'string' },
     epochs: { type: 'string' },
     'pretrain-epochs': { type: 'string' },
@@ -166,14 +185,17 @@ export const trainCommand: Command = {
     const batchSize = integerOption(values, 'batch-size', DEFAULTS.batchSize, 1, 1_000_000);
     const seed = integerOption(values, 'seed', DEFAULTS.seed, 0, 0xffffffff);
     const holdoutFraction = fractionOption(values, 'holdout-fraction');
+    const dp = dpOptionsFrom(values);
     const readOptions = await readOptionsFrom(values);
 
     const ds = await readDataset(readOptions);
     const data = splitData(ds, holdoutFraction, seed);
     const backend = await initBackend({ log: (line) => io.err(`${line}\n`) });
+    // Under DP the batch is a Poisson sample of expected size q × records.
+    const batchText = dp ? `DP-SGD (q ${dp.sampleRate}, σ ${dp.noiseMultiplier}, C ${dp.clipNorm}; batches of ~${num(dp.sampleRate * data.train.matrix.rows, 0)})` : `batch ${batchSize}`;
     io.err(
       `train: ${family} on ${num(data.train.matrix.rows, 0)} records × ${num(ds.matrix.cols, 0)} codes` +
-        `${data.holdout ? ` (${num(data.holdout.matrix.rows, 0)} held out)` : ''}, batch ${batchSize}, seed ${seed}\n`,
+        `${data.holdout ? ` (${num(data.holdout.matrix.rows, 0)} held out)` : ''}, ${batchText}, seed ${seed}\n`,
     );
 
     const controller = new AbortController();
@@ -184,7 +206,7 @@ export const trainCommand: Command = {
     };
     process.on('SIGINT', onSigint);
     const startedAt = new Date();
-    const run = train(family, data.train.matrix, { epochs, pretrainEpochs, batchSize, seed, signal: controller.signal });
+    const run = train(family, data.train.matrix, { epochs, pretrainEpochs, ...(dp ? { dp } : { batchSize }), seed, signal: controller.signal });
     try {
       const report = progressReporter(io);
       let result = await run.next();
@@ -207,7 +229,7 @@ export const trainCommand: Command = {
         ...(data.holdout ? { holdoutRecords: data.holdout.matrix.rows } : {}),
         epochs,
         pretrainEpochs: family === 'seed' ? 0 : pretrainEpochs,
-        batchSize,
+        batchSize: dp ? Math.max(1, Math.round(dp.sampleRate * data.train.matrix.rows)) : batchSize,
         seed,
         backend: backend.name,
         startedAt: startedAt.toISOString(),
@@ -217,6 +239,7 @@ export const trainCommand: Command = {
         autoencoderSteps: summary.autoencoderSteps,
         ganSteps: summary.ganSteps,
         lastLosses: summary.lastLosses,
+        ...(summary.privacy ? { privacy: privacyProvenance(summary.privacy) } : {}),
       };
       await exportModel(run.model, outDir, {
         vocabulary: ds.vocabulary,

@@ -104,3 +104,17 @@ export async function startCoordinatorProcess(input: { dataDir: string; port?: n
   const [, url] = await child.waitFor(/listening at (https?:\/\/\S+)/, 30_000);
   return { process: child, url: url! };
 }
+
+/**
+ * Runs a scenario; when it fails, the processes' output is appended to the error, since a
+ * failure between processes is rarely understood from the assertion alone.
+ */
+export async function showingOutputOnFailure(processes: () => readonly CliProcess[], scenario: () => Promise<void>): Promise<void> {
+  try {
+    await scenario();
+  } catch (error) {
+    const outputs = processes().map((p) => `--- ${p.name} (pid ${p.pid})\n${p.output}`);
+    if (error instanceof Error) error.message += `\n${outputs.join('\n')}`;
+    throw error;
+  }
+}

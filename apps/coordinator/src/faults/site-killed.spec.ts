@@ -6,7 +6,7 @@ import { makeSelfSignedCert, type SelfSignedCert } from '../__fixtures__/self-si
 import { loadCoordinatorConfig, type CoordinatorConfig } from '../config/coordinator-config';
 import { addSite } from '../start-coordinator';
 import { AdminClient } from './admin-client';
-import { CliProcess, startCoordinatorProcess } from './cli-process';
+import { CliProcess, showingOutputOnFailure, startCoordinatorProcess } from './cli-process';
 import { readStore } from './read-store';
 
 // Real processes throughout, over TLS: `fedsynth coordinator` with a self-signed certificate
@@ -14,8 +14,9 @@ import { readStore } from './read-store';
 // killed with SIGKILL while they train, as a crash or a pulled cable would end them.
 const ADMIN_TOKEN = 'site-killed-admin-token-0123456789';
 const SITES = ['site-a', 'site-b', 'site-c'];
-// Enough local work that a round's training lasts a few hundred ms: the kill lands mid-round.
-const LOCAL_EPOCHS = 25;
+// Enough local work that a site trains for about a second: killed after its first epoch, it
+// has surely taken the task (the coordinator got its ack) and not yet sent its update.
+const LOCAL_EPOCHS = 12;
 
 let dir: string;
 let cert: SelfSignedCert;
@@ -58,12 +59,7 @@ afterAll(async () => {
 
 describe('site processes killed mid-round (coordinator and sites in their own processes, over TLS)', () => {
   it('finishes a round with the quorum left, then fails a round that lost its quorum cleanly and retries it when the sites are back', async () => {
-    try {
-      await scenario();
-    } catch (error) {
-      (error as Error).message += `\n--- coordinator\n${coordinator!.process.output}\n${[...processes].map(([id, p]) => `--- ${id}\n${p.output}`).join('\n')}`;
-      throw error;
-    }
+    await showingOutputOnFailure(() => [coordinator!.process, ...processes.values()], scenario);
   }, 120_000);
 });
 
@@ -84,13 +80,13 @@ async function scenario(): Promise<void> {
       },
     });
 
-    // Round index 1 (the CLI prints it 1-based): site-c dies as it starts training.
-    await processes.get('site-c')!.waitFor(/round 2 \(gan\) training/, 30_000);
+    // Round index 1 (the CLI prints it 1-based): site-c dies during its training.
+    await processes.get('site-c')!.waitFor(/round 2 \(gan\) training[\s\S]*?gan epoch 1\//, 30_000);
     await processes.get('site-c')!.kill('SIGKILL');
     await admin.waitForRun(runId, (v) => v.rounds.some((r) => r.round === 1 && r.status === 'completed'), 30_000, 'round 1 with two sites');
 
     // Round index 2: site-b dies too; one site cannot make the quorum of two.
-    await processes.get('site-b')!.waitFor(/round 3 \(gan\) training/, 30_000);
+    await processes.get('site-b')!.waitFor(/round 3 \(gan\) training[\s\S]*?gan epoch 1\//, 30_000);
     await processes.get('site-b')!.kill('SIGKILL');
     await admin.waitForRun(runId, (v) => v.rounds.some((r) => r.round === 2 && r.status === 'failed'), 30_000, 'round 2 attempt 1 failing');
     // The retry waits for sites; they come back (new processes, same tokens) and the run goes on.
@@ -109,8 +105,10 @@ async function scenario(): Promise<void> {
     ]);
     const round1 = done.rounds.find((r) => r.round === 1)!;
     expect(round1.metrics).toMatchObject({ siteCount: 2, failureCount: 1 });
-    expect(done.rounds.find((r) => r.round === 2 && r.attempt === 1)!.error).toMatch(/^quorum not reachable: \d accepted results? and 1 outstanding, 2 needed|^quorum not reachable: 1 accepted result and 0 outstanding, 2 needed/);
-    expect(done.rounds.find((r) => r.round === 2 && r.attempt === 2)!.metrics).toMatchObject({ siteCount: 3 });
+    // site-a may or may not have answered before site-b died: either way one site cannot make two.
+    expect(done.rounds.find((r) => r.round === 2 && r.attempt === 1)!.error).toMatch(/^quorum not reachable: (0 accepted results and 1|1 accepted result and 0) outstanding, 2 needed/);
+    // The retry opened once two sites were connected again (the quorum), with or without the last one back.
+    expect((done.rounds.find((r) => r.round === 2 && r.attempt === 2)!.metrics as { siteCount: number }).siteCount).toBeGreaterThanOrEqual(2);
 
     const { contributions, audit } = readStore(config.databasePath, (store) => ({
       contributions: store.rounds.contributions({ runId, round: 1, attempt: 1 }),
@@ -124,11 +122,11 @@ async function scenario(): Promise<void> {
     const failed = audit.filter((e) => e.action === 'round.failed').map((e) => e.details);
     expect(failed).toEqual([expect.objectContaining({ round: 2, attempt: 1, willRetry: true })]);
     const completed = audit.filter((e) => e.action === 'round.completed').map((e) => [e.details!['round'], (e.details!['sites'] as { siteId: string }[]).map((s) => s.siteId)]);
-    expect(completed).toEqual([
+    expect(completed.slice(0, 2)).toEqual([
       [0, SITES],
       [1, ['site-a', 'site-b']],
-      [2, SITES],
-      [3, SITES],
     ]);
+    expect(completed.slice(2).map(([round]) => round)).toEqual([2, 3]);
+    for (const [, sites] of completed.slice(2)) expect((sites as string[]).length).toBeGreaterThanOrEqual(2);
   }
 }

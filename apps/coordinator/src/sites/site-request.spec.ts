@@ -2,21 +2,20 @@ import { createEnvelope, decodeEnvelope, encodeEnvelope, replyTo } from '@fedsyn
 import { EventEmitter } from 'node:events';
 import { requestOverFrames, type FrameEmitter } from './site-request';
 
-/** A socket whose acks the test controls: `answer` replies to the frame sent, or never. */
+/** A socket whose acks the test controls: `answer` replies to the frame sent, or never (a site that died). */
 class FakeSocket extends EventEmitter implements FrameEmitter {
   connected = true;
   sent: Uint8Array[] = [];
   constructor(private readonly answer: (frame: Uint8Array) => Uint8Array | undefined) {
     super();
   }
-  timeout(ms: number) {
+  timeout(_ms: number) {
     return {
       emitWithAck: (_event: 'frame', frame: Uint8Array) =>
-        new Promise<Uint8Array>((resolve, reject) => {
+        new Promise<Uint8Array>((resolve) => {
           this.sent.push(frame);
           const reply = this.answer(frame);
           if (reply) resolve(reply);
-          else setTimeout(() => reject(new Error('operation has timed out')), ms);
         }),
     };
   }
@@ -32,14 +31,13 @@ describe('requestOverFrames', () => {
     expect(socket.listenerCount('disconnect')).toBe(0);
   });
 
-  it('fails at once when the site disconnects while its ack is awaited, not at the timeout', async () => {
+  it('fails as soon as the site disconnects while its ack is awaited (the ack would never come)', async () => {
     const socket = new FakeSocket(() => undefined);
-    const started = Date.now();
     const pending = requestOverFrames(socket, task, 30_000);
     socket.connected = false;
     socket.emit('disconnect', 'transport close');
     await expect(pending).rejects.toMatchObject({ code: 'TIMEOUT', message: 'the site disconnected (transport close) before answering' });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(socket.listenerCount('disconnect')).toBe(0);
   });
 
   it('does not send to a site already disconnected', async () => {

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ForwardMode } from './layers/batch-norm';
+import type { DenseStack } from './layers/dense';
 
 /** The autoencoder medGAN pre-trains on real records; the generator works in its code space. */
 export interface Autoencoder {
@@ -31,4 +32,11 @@ export interface GanNetworks {
    */
   discriminatePair?(real: tf.Tensor2D, fake: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
   readonly autoencoder?: Autoencoder;
+  /**
+   * The networks that see real records, as the plain dense stacks they are, for DP-SGD's
+   * per-record gradients. Each computes exactly what discriminate() / decodeLogits(encode())
+   * compute. Absent when a record's output depends on other records of its batch
+   * (minibatch averaging), because then no per-record gradient exists.
+   */
+  readonly perRecordStacks?: { readonly discriminator: DenseStack; readonly autoencoder?: DenseStack };
 }

@@ -19,6 +19,6 @@ export { samplerLayersModel } from './sampler-layers-model';
 export { folderIOHandler } from './file-io-handler';
 export { exportModel, type ExportModelOptions } from './export-model';
 export { loadSampler, loadTrainableModel, type LoadedSampler } from './load-model';
-export { MANIFEST_FILE, readModelManifest, manifestVocabulary, type ModelManifest, type TrainingProvenance } from './model-manifest';
+export { MANIFEST_FILE, readModelManifest, manifestVocabulary, type ModelManifest, type PrivacyProvenance, type TrainingProvenance } from './model-manifest';
 export { medganStepFlops, type StepFlops } from './bench/step-flops';
 export { evaluatePrevalence, prevalenceQuality, type EvaluateOptions, type PrevalenceQuality } from './prevalence-quality';

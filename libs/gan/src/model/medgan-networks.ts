@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Autoencoder, GanNetworks } from './gan-networks';
 import { addBatchNorm, batchNorm, type BatchNormWeights } from './layers/batch-norm';
-import { addDense, dense, type DenseWeights } from './layers/dense';
+import { addDense, dense, type DenseStack, type DenseWeights } from './layers/dense';
 import { glorotUniform, type SeedSource } from './layers/initializers';
 import type { AutoencodingGanOptions } from './model-options';
 import type { ParameterStore } from './parameter-store';
@@ -11,13 +11,19 @@ interface GeneratorBlock {
   readonly norm: BatchNormWeights;
 }
 
-function addAutoencoder(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): Autoencoder {
+function addAutoencoder(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): { autoencoder: Autoencoder; stack: DenseStack } {
   const V = o.vocabularySize;
   const encoder = addDense(store, 'autoencoder/encoder/dense', { inputs: V, units: o.latentDim, seeds });
   const decoder = addDense(store, 'autoencoder/decoder/dense', { inputs: o.latentDim, units: V, seeds });
   return {
-    encode: (records) => dense(records, encoder, { activation: 'tanh' }),
-    decodeLogits: (codes) => dense(codes, decoder),
+    autoencoder: {
+      encode: (records) => dense(records, encoder, { activation: 'tanh' }),
+      decodeLogits: (codes) => dense(codes, decoder),
+    },
+    stack: [
+      { weights: encoder, activation: 'tanh' },
+      { weights: decoder, activation: 'linear' },
+    ],
   };
 }
 
@@ -33,7 +39,12 @@ interface FirstLayer {
   readonly bias: tf.Variable;
 }
 
-function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): Pick<GanNetworks, 'discriminate' | 'discriminatePair'> {
+interface Discriminator extends Pick<GanNetworks, 'discriminate' | 'discriminatePair'> {
+  /** The same network as a dense stack; only without minibatch averaging. */
+  readonly stack?: DenseStack;
+}
+
+function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): Discriminator {
   const V = o.vocabularySize;
   const [firstUnits, ...restUnits] = o.discriminatorDims;
   // Glorot limits of the whole [2V, units] kernel, so both halves start as the wide layer would.
@@ -75,7 +86,15 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
     for (const layer of hidden) h = dense(h, layer, { activation: 'relu' });
     return dense(h, output);
   }
+  const stack: DenseStack | undefined = firstLayer.meanKernel
+    ? undefined
+    : [
+        { weights: { kernel: firstLayer.kernel, bias: firstLayer.bias }, activation: 'relu' },
+        ...hidden.map((weights) => ({ weights, activation: 'relu' as const })),
+        { weights: output, activation: 'linear' },
+      ];
   return {
+    ...(stack ? { stack } : {}),
     discriminate: (records) => scoreGroups(records, 1),
     discriminatePair(real, fake) {
       const n = real.shape[0];
@@ -93,7 +112,7 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
  * and a discriminator Dense(…, ReLU) → … → Dense(1).
  */
 export function buildAutoencodingGanNetworks(store: ParameterStore, o: AutoencodingGanOptions, seeds: SeedSource): GanNetworks {
-  const autoencoder = addAutoencoder(store, o, seeds);
+  const { autoencoder, stack: autoencoderStack } = addAutoencoder(store, o, seeds);
   const blocks: GeneratorBlock[] = [];
   for (let b = 1; b <= o.generatorBlocks; b++) {
     blocks.push({
@@ -101,7 +120,7 @@ export function buildAutoencodingGanNetworks(store: ParameterStore, o: Autoencod
       norm: addBatchNorm(store, `generator/block${b}/batch_norm`, o.latentDim),
     });
   }
-  const discriminator = addDiscriminator(store, o, seeds);
+  const { stack: discriminatorStack, ...discriminator } = addDiscriminator(store, o, seeds);
   const bnSettings = { momentum: o.batchNormMomentum, epsilon: o.batchNormEpsilon };
   return {
     noiseDim: o.latentDim,
@@ -117,5 +136,6 @@ export function buildAutoencodingGanNetworks(store: ParameterStore, o: Autoencod
       return tf.sigmoid(autoencoder.decodeLogits(h));
     },
     ...discriminator,
+    ...(discriminatorStack ? { perRecordStacks: { discriminator: discriminatorStack, autoencoder: autoencoderStack } } : {}),
   };
 }

@@ -31,6 +31,25 @@ export interface TrainingProvenance {
   autoencoderSteps: number;
   ganSteps: number;
   lastLosses: Record<string, number | undefined>;
+  /** Present when the networks that saw real records trained under DP-SGD. */
+  privacy?: PrivacyProvenance;
+}
+
+/** DP-SGD's settings and the (ε, δ) the RDP accountant gives for the steps taken. */
+export interface PrivacyProvenance {
+  mechanism: 'dp-sgd';
+  /** Each record joined each batch independently with probability sampleRate. */
+  sampling: 'poisson';
+  accountant: 'rdp-sampled-gaussian';
+  clipNorm: number;
+  noiseMultiplier: number;
+  sampleRate: number;
+  steps: { autoencoder: number; discriminator: number };
+  /** ε at delta over all these steps (and earlier rounds' given to train()); null when unbounded (σ = 0). */
+  epsilon: number | null;
+  delta: number;
+  /** False when the noise came from a known seed (dp.insecureSeed): then no guarantee holds. */
+  secureRandomness: boolean;
 }
 
 /** fedsynth.json: what the exported LayersModel is, and how to use it. */

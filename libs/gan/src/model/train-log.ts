@@ -1,3 +1,5 @@
+import type { PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
+
 /** Shared by both phases' logs. */
 interface TrainLogBase {
   /** A log after every step, and one after every epoch with the epoch's averages. */
@@ -13,6 +15,8 @@ interface TrainLogBase {
   readonly recordsPerSec: number;
   /** Milliseconds since training started. */
   readonly elapsedMs: number;
+  /** Under dp, on epoch logs: DP-SGD steps so far (both phases), q, σ, C and the ε spent. */
+  readonly privacy?: PrivacySpent;
 }
 
 /** Autoencoder pre-training (medGAN, medWGAN). */
@@ -42,4 +46,6 @@ export interface TrainSummary {
   readonly wallMs: number;
   /** Losses of the last epoch of each phase that ran. */
   readonly lastLosses: { ae?: number; valAe?: number; d?: number; g?: number };
+  /** Under dp: what the whole run spent (see PrivacySpent). */
+  readonly privacy?: PrivacySpent;
 }

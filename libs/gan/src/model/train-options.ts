@@ -1,4 +1,5 @@
 import { FedsynthError } from '../errors/fedsynth-error';
+import { resolveDpOptions, type DpOptions, type ResolvedDpOptions } from '../privacy/dp-sgd/dp-options';
 import type { ModelOptionsInput } from './model-options';
 
 export interface TrainOptions {
@@ -21,6 +22,14 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Architecture options for a model built by train() from a family name. */
   model?: Omit<ModelOptionsInput, 'vocabularySize'>;
+  /**
+   * Train the networks that see real records (autoencoder, discriminator) with DP-SGD:
+   * Poisson-sampled batches of expected size sampleRate × records (so batchSize and
+   * autoencoderBatchSize must not be set), per-record clipping and Gaussian noise. The
+   * model must not use minibatch averaging (off by default under dp). The validation
+   * split defaults to 0 under dp. See the README's "Differential privacy".
+   */
+  dp?: DpOptions;
 }
 
 export interface ResolvedTrainOptions {
@@ -31,6 +40,7 @@ export interface ResolvedTrainOptions {
   validationFraction: number;
   seed: number;
   signal?: AbortSignal;
+  dp?: ResolvedDpOptions;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
@@ -41,8 +51,22 @@ function wholeNumber(name: string, value: number, min: number): number {
 }
 
 export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boolean): ResolvedTrainOptions {
+  const dp = options.dp === undefined ? undefined : resolveDpOptions(options.dp);
+  if (dp) {
+    for (const name of ['batchSize', 'autoencoderBatchSize'] as const) {
+      if (options[name] !== undefined) {
+        throw new FedsynthError(
+          `training option ${name} cannot be combined with dp: under DP-SGD every record joins a batch with probability dp.sampleRate, ` +
+            'so batches vary in size around sampleRate × records; set dp.sampleRate instead',
+          'TRAIN_BAD_OPTION',
+        );
+      }
+    }
+  }
   const pretrainEpochs = hasAutoencoder ? wholeNumber('pretrainEpochs', options.pretrainEpochs ?? 100, 0) : 0;
-  const validationFraction = pretrainEpochs > 0 ? (options.validationFraction ?? 0.1) : 0;
+  // Under DP every record should count towards training; a held-out share would only feed a
+  // validation loss computed from records without noise.
+  const validationFraction = pretrainEpochs > 0 ? (options.validationFraction ?? (dp ? 0 : 0.1)) : 0;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new FedsynthError(`training option validationFraction must be in [0, 1), got ${validationFraction}`, 'TRAIN_BAD_OPTION');
   }
@@ -56,5 +80,6 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
     validationFraction,
     seed,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(dp ? { dp } : {}),
   };
 }

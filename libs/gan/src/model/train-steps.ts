@@ -10,19 +10,29 @@ import type { Parameter } from './parameter-store';
  */
 function update(optimizer: tf.Optimizer, params: readonly Parameter[], l2: number, loss: () => tf.Scalar): tf.Scalar {
   const { value, grads } = tf.variableGrads(loss, params.map((p) => p.variable));
+  applyGradients(optimizer, params, l2, (p) => grads[p.variable.name]);
+  return value;
+}
+
+/**
+ * Applies one gradient per parameter (from `gradientOf`), in the order of `params`, with
+ * the L2 penalty's λ·w added for penalised kernels. Shared by the plain steps and DP-SGD's.
+ * Must run inside tf.tidy.
+ */
+export function applyGradients(optimizer: tf.Optimizer, params: readonly Parameter[], l2: number, gradientOf: (p: Parameter) => tf.Tensor | undefined): void {
   const named: tf.NamedTensorMap = {};
   for (const p of params) {
-    const g = grads[p.variable.name];
+    const g = gradientOf(p);
     // Adam keys its moments by position in this map, so a missing entry would shift every
     // later variable onto another's moments: fail instead.
     if (!g) throw new Error(`no gradient reached '${p.name}'; the step's parameter list does not match its loss`);
     named[p.variable.name] = l2 > 0 && p.penalized ? tf.add(g, tf.mul(p.variable, l2)) : g;
   }
   optimizer.applyGradients(named);
-  return value;
 }
 
-function noise(model: GanModel, rows: number, seed: number): tf.Tensor2D {
+/** Generator input: standard normal noise [rows, noiseDim]. */
+export function noise(model: GanModel, rows: number, seed: number): tf.Tensor2D {
   return tf.randomNormal([rows, model.networks.noiseDim], 0, 1, 'float32', seed);
 }
 

@@ -3,11 +3,16 @@ import type { BinaryMatrix } from '../data/binary-matrix';
 import { createRng, type Rng } from '../data/simulate/prng';
 import { matrixBatches } from '../data/tensor-batches';
 import { FedsynthError } from '../errors/fedsynth-error';
+import { assertDpCompatible } from '../privacy/dp-sgd/dp-options';
+import { dpAutoencoderStep, dpDiscriminatorStep } from '../privacy/dp-sgd/dp-steps';
+import { poissonBatches } from '../privacy/dp-sgd/poisson-batches';
+import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
+import { dpStepsPerEpoch, expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
 import type { GanModel } from './gan-model';
-import type { ModelFamily } from './model-options';
+import { resolveModelOptions, type ModelFamily, type ModelOptionsInput } from './model-options';
 import type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './train-options';
 import { autoencoderLoss, autoencoderStep, discriminatorStep, generatorStep } from './train-steps';
@@ -46,7 +51,12 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
       'TRAIN_VOCABULARY_MISMATCH',
     );
   }
-  const model = given ?? createModel(familyOrModel as ModelFamily, { initSeed: resolved.seed, ...options.model, vocabularySize: matrix.cols });
+  const modelInput: ModelOptionsInput = { initSeed: resolved.seed, ...options.model, vocabularySize: matrix.cols };
+  // Under DP the discriminator must score each record on its own (see assertDpCompatible):
+  // minibatch averaging is off unless asked for, and then refused.
+  if (resolved.dp && modelInput.minibatchAveraging === undefined) modelInput.minibatchAveraging = false;
+  if (resolved.dp) assertDpCompatible(given ? given.options : resolveModelOptions(familyOrModel as ModelFamily, modelInput));
+  const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
   return Object.assign(runTraining(model, matrix, resolved), { model });
 }
 
@@ -56,11 +66,31 @@ interface PhaseContext {
   readonly rng: Rng;
   readonly startedAt: number;
   readonly aborted: () => boolean;
+  /** DP-SGD steps taken so far (under dp), for the accountant. */
+  readonly dpSteps: DpSteps;
+}
+
+/** What the accountant says about the DP steps so far; undefined without dp. */
+function spent(ctx: PhaseContext): PrivacySpent | undefined {
+  return ctx.options.dp ? privacySpent(ctx.options.dp, ctx.dpSteps) : undefined;
+}
+
+function dpSettings(ctx: PhaseContext, records: number): DpStepSettings | undefined {
+  const dp = ctx.options.dp;
+  if (!dp) return undefined;
+  return { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, expectedBatchSize: expectedBatchSize(dp.sampleRate, records), randomness: dp.randomness };
 }
 
 async function* runTraining(model: GanModel, matrix: BinaryMatrix, options: ResolvedTrainOptions): AsyncGenerator<TrainLog, TrainSummary, undefined> {
   const rng = createRng(options.seed);
-  const context: PhaseContext = { model, options, rng, startedAt: performance.now(), aborted: () => options.signal?.aborted === true };
+  const context: PhaseContext = {
+    model,
+    options,
+    rng,
+    startedAt: performance.now(),
+    aborted: () => options.signal?.aborted === true,
+    dpSteps: { autoencoder: 0, discriminator: 0 },
+  };
   const { train: trainMatrix, validation } = splitValidation(matrix, options.validationFraction, rng);
   const ae = options.pretrainEpochs > 0 ? yield* autoencoderPhase(context, trainMatrix, validation) : { epochs: 0, steps: 0, stopped: false, last: {} };
   const gan = ae.stopped ? { epochs: 0, steps: 0, stopped: true, last: {} } : yield* ganPhase(context, trainMatrix);
@@ -72,6 +102,7 @@ async function* runTraining(model: GanModel, matrix: BinaryMatrix, options: Reso
     ganSteps: gan.steps,
     wallMs: performance.now() - context.startedAt,
     lastLosses: { ...ae.last, ...gan.last },
+    ...(options.dp ? { privacy: spent(context)! } : {}),
   };
 }
 
@@ -96,15 +127,20 @@ async function* autoencoderPhase(
   validation: BinaryMatrix | undefined,
 ): AsyncGenerator<AutoencoderLog, PhaseResult<AutoencoderLog['losses']>, undefined> {
   const { model, options, rng } = ctx;
-  const batchSize = Math.min(options.autoencoderBatchSize, trainMatrix.rows);
-  const stepsPerEpoch = Math.ceil(trainMatrix.rows / batchSize);
+  const dp = options.dp;
+  const settings = dpSettings(ctx, trainMatrix.rows);
+  // Under dp, batches are Poisson samples (expected size q·records) and an epoch is ⌈1/q⌉ of them.
+  const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.autoencoderBatchSize, trainMatrix.rows);
+  const stepsPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.ceil(trainMatrix.rows / batchSize);
   const base = { phase: 'autoencoder' as const, epochs: options.pretrainEpochs, stepsPerEpoch };
   let step = 0;
   let last: AutoencoderLog['losses'] = { ae: NaN };
   for (let epoch = 1; epoch <= options.pretrainEpochs; epoch++) {
     const epochStart = performance.now();
     const losses: number[] = [];
-    for (const batch of matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng) })) {
+    let epochRecords = 0;
+    const batches = dp ? poissonBatches(trainMatrix, dp.sampleRate, stepsPerEpoch, dp.randomness) : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng) });
+    for (const batch of batches) {
       if (ctx.aborted()) {
         batch.dispose();
         return { epochs: epoch - 1, steps: step, stopped: true, last };
@@ -113,10 +149,12 @@ async function* autoencoderPhase(
       const rows = batch.shape[0];
       let ae: number;
       try {
-        ae = autoencoderStep(model, batch);
+        ae = settings ? dpAutoencoderStep(model, batch, settings) : autoencoderStep(model, batch);
       } finally {
         batch.dispose();
       }
+      if (settings) ctx.dpSteps.autoencoder++;
+      epochRecords += rows;
       step++;
       assertFiniteLosses({ ae }, `autoencoder epoch ${epoch}, step ${step}`);
       if (step % UPDATES_PER_FLUSH === 0) await flushTinyValues(model);
@@ -129,7 +167,17 @@ async function* autoencoderPhase(
     last = { ae: mean(losses), ...(valAe !== undefined ? { valAe } : {}) };
     assertFiniteLosses(last, `autoencoder epoch ${epoch}`);
     const now = performance.now();
-    yield { ...base, kind: 'epoch', epoch, step, losses: last, recordsPerSec: (trainMatrix.rows * 1000) / Math.max(now - epochStart, 1e-3), elapsedMs: now - ctx.startedAt };
+    const privacy = spent(ctx);
+    yield {
+      ...base,
+      kind: 'epoch',
+      epoch,
+      step,
+      losses: last,
+      recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
+      elapsedMs: now - ctx.startedAt,
+      ...(privacy ? { privacy } : {}),
+    };
   }
   return { epochs: options.pretrainEpochs, steps: step, stopped: false, last };
 }
@@ -150,10 +198,14 @@ function validationLoss(model: GanModel, validation: BinaryMatrix, batchSize: nu
 async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGenerator<GanLog, PhaseResult<GanLog['losses']>, undefined> {
   const { model, options, rng } = ctx;
   const dSteps = model.options.discriminatorSteps;
+  const dp = options.dp;
+  const settings = dpSettings(ctx, trainMatrix.rows);
   // Full batches only (unless the data is smaller than one): batch norm and minibatch
   // averaging estimate statistics from the batch, and a 3-record remainder would be noise.
-  const batchSize = Math.min(options.batchSize, trainMatrix.rows);
-  const batchesPerEpoch = Math.floor(trainMatrix.rows / batchSize);
+  // Under dp the real batches are Poisson samples of expected size q·records, and the
+  // fakes and generator batches have that size (rounded).
+  const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.batchSize, trainMatrix.rows);
+  const batchesPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.floor(trainMatrix.rows / batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / dSteps);
   const base = { phase: 'gan' as const, epochs: options.epochs, stepsPerEpoch };
   // Each GAN step makes dSteps + 1 optimizer updates.
@@ -167,7 +219,10 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
     let pending: number[] = [];
     let stepStart = performance.now();
     let stepRecords = 0;
-    const batches = matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
+    let epochRecords = 0;
+    const batches = dp
+      ? poissonBatches(trainMatrix, dp.sampleRate, batchesPerEpoch, dp.randomness)
+      : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
     for (let next = batches.next(); ; next = batches.next()) {
       const real: tf.Tensor2D | undefined = next.done ? undefined : next.value;
       if (real) {
@@ -179,15 +234,19 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
           stepStart = performance.now();
           stepRecords = 0;
         }
+        const realRows = real.shape[0];
         let d: number;
         try {
-          d = discriminatorStep(model, real, { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) });
+          const seeds = { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) };
+          d = settings ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize }) : discriminatorStep(model, real, seeds);
         } finally {
           real.dispose();
         }
+        if (settings) ctx.dpSteps.discriminator++;
         assertFiniteLosses({ d }, `gan epoch ${epoch}, step ${step + 1}`);
         pending.push(d);
-        stepRecords += batchSize;
+        stepRecords += realRows;
+        epochRecords += realRows;
       }
       // A generator update after every dSteps discriminator updates, and one for a short tail.
       if (pending.length === dSteps || (!real && pending.length > 0)) {
@@ -207,14 +266,16 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
     }
     last = { d: mean(dLosses), g: mean(gLosses) };
     const now = performance.now();
+    const privacy = spent(ctx);
     yield {
       ...base,
       kind: 'epoch',
       epoch,
       step,
       losses: { d: last.d!, g: last.g! },
-      recordsPerSec: (batchesPerEpoch * batchSize * 1000) / Math.max(now - epochStart, 1e-3),
+      recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
       elapsedMs: now - ctx.startedAt,
+      ...(privacy ? { privacy } : {}),
     };
   }
   return { epochs: options.epochs, steps: step, stopped: false, last };

@@ -34,9 +34,16 @@ function logAInteger(q: number, sigma: number, alpha: number): number {
   return logA;
 }
 
-/** Terms below exp(-STOP) are negligible: A_α ≥ 1, so they change log A by < 1e-16. */
-const STOP = 40;
-const MAX_TERMS = 1_000_000;
+/**
+ * The series stops at the first term past k = α + 1 below exp(−40) (A_α ≥ 1, so it moves
+ * log A by < 5e-18) or below 1e-10 of log A so far (so it moves the RDP by < 1e-10 of
+ * itself). Past α + 1 the terms alternate in sign with decreasing magnitude, so the
+ * dropped tail is smaller than the first dropped term. The relative rule matters when q is
+ * large and σ large: there the tail decays only polynomially (like k^(−α−2)).
+ */
+const ABSOLUTE_STOP = -40;
+const LOG_RELATIVE_STOP = Math.log(1e-10);
+const MAX_TERMS = 5_000_000;
 
 /**
  * log A_α for fractional α > 1 (paper §3.3, fractional case). The integral is split at
@@ -49,8 +56,7 @@ const MAX_TERMS = 1_000_000;
  *     + Σ_k C(α,k)·q^(α−k)·(1−q)^k·e^((j²−j)/2σ²)·½erfc((z0 − j)/(√2σ)),  j = α − k.
  *
  * C(α,k) changes sign for k > α + 1, so positive and negative parts are summed
- * separately in log space. Past k > α the terms alternate in sign with decreasing
- * magnitude, so the truncation error is below the first dropped term.
+ * separately in log space.
  */
 function logAFractional(q: number, sigma: number, alpha: number): number {
   const logQ = Math.log(q);
@@ -79,7 +85,11 @@ function logAFractional(q: number, sigma: number, alpha: number): number {
     const both = logAddExp(left, right);
     if (sign > 0) positive = logAddExp(positive, both);
     else negative = logAddExp(negative, both);
-    if (k > alpha + 1 && both < -STOP) return logSubExp(positive, negative);
+    if (k > alpha + 1) {
+      const logA = logSubExp(positive, negative);
+      const stop = logA > 0 ? Math.max(ABSOLUTE_STOP, LOG_RELATIVE_STOP + Math.log(logA)) : ABSOLUTE_STOP;
+      if (both < stop) return logA;
+    }
   }
   throw new Error(`the sampled Gaussian series did not converge (q = ${q}, σ = ${sigma}, α = ${alpha})`);
 }

@@ -25,6 +25,19 @@ export function addDense(store: ParameterStore, prefix: string, options: AddDens
   return { kernel, bias };
 }
 
+/** One layer of a stack of dense layers: its weights and the activation after it. */
+export interface DenseStackLayer {
+  readonly weights: DenseWeights;
+  readonly activation: DenseActivation;
+  readonly leakyAlpha?: number;
+}
+
+/**
+ * A network that is nothing but dense layers applied row by row: record i's output depends
+ * on record i alone. DP-SGD's per-record gradients rely on exactly that (see privacy/dp-sgd).
+ */
+export type DenseStack = readonly DenseStackLayer[];
+
 export interface DenseCallOptions {
   activation?: DenseActivation;
   leakyAlpha?: number;
