@@ -64,6 +64,7 @@ export { openExistingStore, reissueSiteToken, revokeSite, type AdminChannel, typ
 export { RunRepository, type RunOptions, type RunRecord, type RunStatus } from './store/run.repository';
 export {
   RoundRepository,
+  type ContributionInput,
   type ContributionRecord,
   type FileRef,
   type RoundKey,

@@ -29,6 +29,8 @@ describe('RunDriver', () => {
   let sessions: SiteSessions;
   let ctx: RunContext;
   let tasks: Map<string, TrainTask>;
+  /** The message id of each site's latest TrainTask: what a real agent puts in inReplyTo. */
+  let taskIds: Map<string, string>;
   let evalTasks: Map<string, Envelope>;
   let driver: RunDriver | undefined;
 
@@ -42,6 +44,7 @@ describe('RunDriver', () => {
     sessions = new SiteSessions();
     ctx = { store, checkpoints: new CheckpointStore({ directory: config.checkpointDir }), sessions, config, logger: silent, now: Date.now };
     tasks = new Map();
+    taskIds = new Map();
     evalTasks = new Map();
     for (const siteId of ['a', 'b']) connectFakeSite(siteId);
   });
@@ -54,7 +57,10 @@ describe('RunDriver', () => {
         const codes = envelope.body.value.codes;
         return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
       }
-      if (envelope.body.kind === 'trainTask') tasks.set(siteId, envelope.body.value);
+      if (envelope.body.kind === 'trainTask') {
+        tasks.set(siteId, envelope.body.value);
+        taskIds.set(siteId, envelope.messageId);
+      }
       if (envelope.body.kind === 'evalTask') evalTasks.set(siteId, envelope);
       return replyTo(envelope, 'ack', {});
     };
@@ -67,7 +73,7 @@ describe('RunDriver', () => {
     store.close();
   });
 
-  async function startRun(plan: Partial<RunPlan>): Promise<string> {
+  async function startRun(plan: Partial<RunPlan>, connected: string[] = ['a', 'b']): Promise<string> {
     const options = checkRunOptions({ model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [4] }, train: { batchSize: 4, seed: 3 } });
     const run = store.runs.create({
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0, ...plan },
@@ -75,7 +81,7 @@ describe('RunDriver', () => {
     });
     store.runs.start(run.id);
     driver = new RunDriver(store.runs.get(run.id), ctx);
-    await driver.dispatch({ type: 'start', at: Date.now(), connected: ['a', 'b'] });
+    await driver.dispatch({ type: 'start', at: Date.now(), connected });
     return run.id;
   }
 
@@ -83,8 +89,9 @@ describe('RunDriver', () => {
     return { runId: task.runId, round: task.round, phase: task.phase, recordCount: 10, metrics: { ae: 1 }, weights: task.weights.map((t) => ({ ...t, data: change(t.data) })) };
   }
 
-  function submit(siteId: string, result: TrainResult): Promise<Envelope> {
-    return driver!.submitResult(siteId, createEnvelope('trainResult', result), result);
+  /** A site's result, answering (inReplyTo) its latest task unless told otherwise. */
+  function submit(siteId: string, result: TrainResult, inReplyTo = taskIds.get(siteId)): Promise<Envelope> {
+    return driver!.submitResult(siteId, createEnvelope('trainResult', result, inReplyTo === undefined ? {} : { inReplyTo }), result);
   }
 
   it('agrees the union vocabulary and sends both sites the same seeded initial weights', async () => {
@@ -156,6 +163,85 @@ describe('RunDriver', () => {
       [1, 2, 'open'],
     ]);
   });
+  it('writes accepted contributions with the round\'s completion, in one commit, and a rejected update at once', async () => {
+    connectFakeSite('c');
+    const runId = await startRun({ minSites: 2 }, ['a', 'b', 'c']);
+    const a = resultFrom(tasks.get('a')!);
+    const bad = resultFrom(tasks.get('c')!);
+    bad.weights[0] = { ...bad.weights[0], shape: [bad.weights[0].data.length, 1] };
+
+    expect((await submit('a', a)).body.kind).toBe('ack');
+    expect((await submit('c', bad)).body).toMatchObject({ kind: 'error', value: { code: 'SHAPE_MISMATCH' } });
+    await driver!.settled();
+    // The refusal is durable at once (audit and contribution); the accepted result waits for the round's commit.
+    expect(store.audit.list({ action: 'result.rejected' })).toEqual([expect.objectContaining({ actor: 'site:c', details: expect.objectContaining({ kind: 'invalidUpdate' }) })]);
+    expect(store.rounds.contributions({ runId }).map((c) => [c.siteId, c.accepted])).toEqual([['c', false]]);
+    const aReceived = Date.now();
+
+    expect((await submit('b', resultFrom(tasks.get('b')!))).body.kind).toBe('ack');
+    await driver!.settled();
+
+    const [round] = store.rounds.list(runId);
+    expect(round.status).toBe('completed');
+    const contributions = store.rounds.contributions({ runId, round: 0, attempt: 1 });
+    expect(contributions.map((c) => [c.siteId, c.accepted, c.recordCount, c.metrics])).toEqual([
+      ['a', true, 10, { ae: 1 }],
+      ['b', true, 10, { ae: 1 }],
+      ['c', false, 10, null],
+    ]);
+    // Each row keeps the time its result arrived, not the time it was written.
+    expect(contributions[0].receivedAt).toBeLessThanOrEqual(aReceived);
+    expect(contributions[1].receivedAt).toBeLessThanOrEqual(round.completedAt!);
+    expect(store.audit.list({ action: 'round.completed' })[0].details).toMatchObject({ sites: [{ siteId: 'a' }, { siteId: 'b' }] });
+  });
+
+  it('refuses a result trained for an earlier attempt of the round (STALE_ROUND, audited); the retry aggregates only its own results', async () => {
+    const runId = await startRun({ minSites: 2, maxRoundRetries: 1 });
+    const firstIds = new Map(taskIds);
+    expect((await submit('a', resultFrom(tasks.get('a')!))).body.kind).toBe('ack');
+    const staleB = resultFrom(tasks.get('b')!, (d) => d.map((v) => v + 5));
+    // b drops mid-round: the quorum is out of reach, attempt 1 fails; b comes back and attempt 2 sends new tasks.
+    await driver!.dispatch({ type: 'siteLeft', at: Date.now(), siteId: 'b' });
+    await driver!.siteReady('b');
+    expect(driver!.snapshot.round).toMatchObject({ index: 0, attempt: 2, stage: 'collecting', selected: ['a', 'b'] });
+    expect(taskIds.get('b')).not.toBe(firstIds.get('b'));
+
+    // b's answer to its attempt-1 task: same run, round and phase, but not this attempt's.
+    const stale = await submit('b', staleB, firstIds.get('b'));
+    expect(stale.body).toEqual({ kind: 'error', value: { code: 'STALE_ROUND', reason: 'the result of site b answers the task of round 0 attempt 1; the current attempt is 2' } });
+    // Naming no task, or another site's task, is refused as well.
+    const unnamed = await submit('b', staleB, '');
+    expect(unnamed.body).toMatchObject({ kind: 'error', value: { code: 'STALE_ROUND', reason: expect.stringContaining('answers no task of round 0 (attempt 2)') } });
+    const borrowed = await submit('b', staleB, taskIds.get('a'));
+    expect(borrowed.body).toMatchObject({ kind: 'error', value: { code: 'STALE_ROUND', reason: expect.stringContaining('answers no task of round 0 (attempt 2)') } });
+    expect(driver!.snapshot.round).toMatchObject({ attempt: 2, accepted: [] });
+
+    const a2 = resultFrom(tasks.get('a')!, (d) => d.map((v) => v + 0.02));
+    const b2 = resultFrom(tasks.get('b')!, (d) => d.map((v) => v - 0.02));
+    expect((await submit('a', a2)).body.kind).toBe('ack');
+    expect((await submit('b', b2)).body.kind).toBe('ack');
+    await driver!.settled();
+
+    expect(store.rounds.list(runId).map((r) => [r.round, r.attempt, r.status])).toEqual([
+      [0, 1, 'failed'],
+      [0, 2, 'completed'],
+    ]);
+    // The new global weights are the mean of the two attempt-2 updates (equal record counts): the stale one is not in them.
+    const global = await ctx.checkpoints.load(store.rounds.lastCompleted(runId)!.checkpoint!);
+    global.forEach((t, i) => {
+      const expected = a2.weights[i].data.map((v, j) => (v + b2.weights[i].data[j]) / 2);
+      Array.from(t.data).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 6));
+    });
+    const rejected = store.audit.list({ action: 'result.rejected' }).map((e) => [e.actor, e.details!['kind'], e.details!['code']]);
+    expect(rejected).toEqual(Array(3).fill(['site:b', 'staleAttempt', 'STALE_ROUND']));
+    // The failed attempt keeps its accepted result on record; the completed one has exactly its two.
+    expect(store.rounds.contributions({ runId }).map((c) => [c.attempt, c.siteId, c.accepted])).toEqual([
+      [1, 'a', true],
+      [2, 'a', true],
+      [2, 'b', true],
+    ]);
+  });
+
   async function until(condition: () => boolean, what: string): Promise<void> {
     for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
     if (!condition()) throw new Error(`timed out waiting for ${what}`);

@@ -9,6 +9,7 @@ import {
   type TrainResult,
   type WeightSet,
 } from '@fedsynth/protocol';
+import type { ContributionInput } from '../store/round.repository';
 import type { RunRecord } from '../store/run.repository';
 import type { RunCommand, RunEvent, RunState } from '../rounds/round-state';
 import { restoreRunState } from '../rounds/restore-run-state';
@@ -48,6 +49,19 @@ export class RunDriver {
   private vocabulary: Vocabulary | undefined;
   /** Accepted results of the current attempt, by site. */
   private readonly kept = new Map<string, SiteTrainResult>();
+  /**
+   * The contribution rows of those results, written with the attempt's outcome (in the
+   * commit that completes it, or the one that fails it) rather than one fsynced commit per
+   * result. A crash loses only rows of an attempt that never finished, which a restart
+   * marks failed and runs again anyway; rejected results are still written at once.
+   */
+  private readonly acceptedRows = new Map<string, ContributionInput>();
+  /**
+   * The TrainTasks sent for the current round, by message id: which site and attempt each
+   * went to. A result names its task in inReplyTo, which tells its attempt (the wire's
+   * TrainResult carries only the round).
+   */
+  private readonly tasksSent = new Map<string, { siteId: string; round: number; attempt: number }>();
   private pending: AggregateTrainOutput | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Fails the run when its quorum of sites is not connected within plan.siteWaitMs. */
@@ -152,14 +166,16 @@ export class RunDriver {
       void this.enqueue(async () => {
         const at = this.ctx.now();
         const incoming: IncomingResult = { siteId, request, result, attempt: this.state.round?.attempt ?? 0, reply };
+        const task = this.tasksSent.get(request.inReplyTo);
+        const attempt = task && task.siteId === siteId && task.round === result.round ? task.attempt : null;
         // Validation is costly and needs the global weights: only results that pass screening get it.
-        const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, at });
+        const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, at });
         let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
         if (!screened) {
           const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
           verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
         }
-        const event: RunEvent = { type: 'resultReceived', at, runId: result.runId, siteId, round: result.round, phase: result.phase, recordCount: result.recordCount, ...(verdict ? { verdict } : {}) };
+        const event: RunEvent = { type: 'resultReceived', at, runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, recordCount: result.recordCount, ...(verdict ? { verdict } : {}) };
         await this.handle(event, incoming);
       })
         .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', 'the result was not handled'), request.messageId)))
@@ -215,6 +231,9 @@ export class RunDriver {
       case 'beginAttempt': {
         store.rounds.open({ runId: command.runId, round: command.round, attempt: command.attempt, phase: command.phase, deadlineAt: command.deadlineAt });
         this.kept.clear();
+        this.acceptedRows.clear();
+        // Tasks of this round's earlier attempts stay known, so their late results are named as such.
+        for (const [id, task] of this.tasksSent) if (task.round !== command.round) this.tasksSent.delete(id);
         this.armDeadline(command.round, command.attempt, command.deadlineAt);
         this.ctx.logger.log(`run ${this.runId}: round ${command.round} (${command.phase}, attempt ${command.attempt}) begins`);
         return [];
@@ -224,7 +243,8 @@ export class RunDriver {
       case 'acceptResult': {
         const { result } = incoming!;
         this.kept.set(command.siteId, { siteId: command.siteId, recordCount: result.recordCount, weights: result.weights, metrics: result.metrics });
-        store.rounds.recordContribution({ runId: command.runId, round: command.round, attempt: command.attempt, siteId: command.siteId, recordCount: result.recordCount, accepted: true, metrics: result.metrics });
+        // Written with the attempt's outcome (see acceptedRows), so no commit here.
+        this.acceptedRows.set(command.siteId, { runId: command.runId, round: command.round, attempt: command.attempt, siteId: command.siteId, recordCount: result.recordCount, accepted: true, metrics: result.metrics, receivedAt: at() });
         incoming!.reply(replyTo(incoming!.request, 'ack', {}));
         return [];
       }
@@ -261,9 +281,11 @@ export class RunDriver {
           // Which sites the new global model came from, beside the round's record, in one commit.
           const contributors = [...this.kept.values()].map((r) => ({ siteId: r.siteId, recordCount: r.recordCount })).sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
           store.transaction(() => {
+            store.rounds.recordContributions([...this.acceptedRows.values()]);
             store.rounds.complete(key, { checkpoint, strategyState, metrics: { ...output.metrics, ...output.summary } });
             store.audit.append({ actor: 'coordinator', action: 'round.completed', subject: command.runId, details: { round: command.round, attempt: command.attempt, phase: command.phase, sites: contributors, checkpointSha256: checkpoint.sha256 } });
           });
+          this.acceptedRows.clear();
           this.globalWeights = output.weights;
           this.strategyState = output.state;
           this.pending = undefined;
@@ -276,10 +298,16 @@ export class RunDriver {
       case 'roundFailed': {
         this.clearDeadline();
         this.kept.clear();
+        const rows = [...this.acceptedRows.values()];
+        this.acceptedRows.clear();
         store.transaction(() => {
           // Absent when the attempt was never opened in the store (e.g. a stop during the vocabulary).
           const status = store.rounds.findByKey(command)?.status;
-          if (status === 'open' || status === 'aggregating') store.rounds.fail(command, command.reason);
+          if (status === 'open' || status === 'aggregating') {
+            // The failed attempt's accepted results stay on record, as the completed ones do.
+            store.rounds.recordContributions(rows);
+            store.rounds.fail(command, command.reason);
+          }
           store.audit.append({ actor: 'coordinator', action: 'round.failed', subject: command.runId, details: { round: command.round, attempt: command.attempt, reason: command.reason, willRetry: command.willRetry } });
         });
         this.ctx.logger.warn?.(`run ${this.runId}: round ${command.round} attempt ${command.attempt} failed: ${command.reason}`);
@@ -340,7 +368,7 @@ export class RunDriver {
       instructions.map(async (instruction) => {
         const session = this.ctx.sessions.get(instruction.siteId);
         if (!session) return null;
-        const task = createEnvelope('trainTask', {
+        const task: Envelope = createEnvelope('trainTask', {
           runId: command.runId,
           round: command.round,
           phase: command.phase,
@@ -349,6 +377,7 @@ export class RunDriver {
           options: { ...instruction.options, extra: { ...instruction.options.extra, ...extra } },
           deadlineUnixMs: command.deadlineAt,
         });
+        this.tasksSent.set(task.messageId, { siteId: instruction.siteId, round: command.round, attempt: command.attempt });
         try {
           expectBody(await session.request(task), 'ack');
           return instruction.siteId;
@@ -365,6 +394,7 @@ export class RunDriver {
   private finish(status: 'completed' | 'failed' | 'stopped', reason?: string): RunEvent[] {
     this.clearDeadline();
     this.clearSiteWait();
+    this.tasksSent.clear();
     const run = this.ctx.store.runs.get(this.runId);
     if (run.status === 'running' || (status !== 'completed' && run.status === 'created')) {
       this.ctx.store.runs.finish(this.runId, { status, ...(reason ? { error: reason } : {}) });

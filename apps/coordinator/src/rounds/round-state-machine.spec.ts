@@ -29,7 +29,7 @@ function play(state: RunState, ...events: RunEvent[]): { state: RunState; comman
 const types = (commands: readonly RunCommand[]) => commands.map((c) => c.type);
 
 function result(siteId: string, overrides: Partial<Extract<RunEvent, { type: 'resultReceived' }>> = {}): RunEvent {
-  return { type: 'resultReceived', at: T0 + 10, runId: 'run-1', siteId, round: 0, phase: 'autoencoder', recordCount: 100, verdict: { ok: true }, ...overrides };
+  return { type: 'resultReceived', at: T0 + 10, runId: 'run-1', siteId, round: 0, phase: 'autoencoder', attempt: 1, recordCount: 100, verdict: { ok: true }, ...overrides };
 }
 
 /** Round 0 collecting from sites a, b, c (quorum 2). */
@@ -255,6 +255,12 @@ describe('round state machine', () => {
       ['wrongPhase', { phase: 'gan' as const }, 'UNEXPECTED_MESSAGE', 'round 0 belongs to the autoencoder phase, the result to gan'],
       ['late', { at: DEADLINE + 5 }, 'STALE_ROUND', 'round 0 (attempt 1) closed at its deadline, 5 ms before this result'],
       ['notSelected', { siteId: 'z' }, 'UNEXPECTED_MESSAGE', 'site z was not selected for round 0 (attempt 1)'],
+      [
+        'staleAttempt',
+        { attempt: null },
+        'STALE_ROUND',
+        'the result of site a answers no task of round 0 (attempt 1): its inReplyTo must name the TrainTask this attempt sent the site',
+      ],
     ])('rejects a %s result with a typed reason and no state change', (kind, overrides, code, reason) => {
       const state = collecting();
 
@@ -275,6 +281,35 @@ describe('round state machine', () => {
 
       const aggregating = play(collecting(), result('a'), result('b'), result('c')).state;
       expect(transition(aggregating, result('a')).commands[0]).toMatchObject({ rejection: { kind: 'closed', code: 'STALE_ROUND', reason: 'round 0 (attempt 1) is closed (aggregating)' } });
+    });
+
+    it('refuses a result trained for an earlier attempt of the same round, then accepts the current one', () => {
+      // Attempt 1 fails at its deadline with one result; attempt 2 sends new tasks to a, b and c.
+      const failedOnce = play(collecting(), result('a'), { type: 'deadlineExpired', at: DEADLINE, round: 0, attempt: 1 }).state;
+      const retry = play(failedOnce, { type: 'roundOpened', at: DEADLINE, round: 0, attempt: 2, selected: ['a', 'b', 'c'] }).state;
+
+      // b's answer to its attempt-1 task arrives late: same round, same phase, b selected again.
+      const stale = transition(frozen(retry), result('b', { at: DEADLINE + 5, attempt: 1 }));
+      expect(stale.state).toBe(retry);
+      expect(stale.commands).toEqual([
+        {
+          type: 'rejectResult',
+          runId: 'run-1',
+          siteId: 'b',
+          round: 0,
+          rejection: { kind: 'staleAttempt', code: 'STALE_ROUND', reason: 'the result of site b answers the task of round 0 attempt 1; the current attempt is 2' },
+        },
+      ]);
+      // It did not count as b's answer: b's attempt-2 result is still taken.
+      expect(outstandingSites(stale.state.round!)).toEqual(['a', 'b', 'c']);
+      expect(transition(retry, result('b', { at: DEADLINE + 6, attempt: 2 })).commands[0]).toEqual({
+        type: 'acceptResult',
+        runId: 'run-1',
+        round: 0,
+        attempt: 2,
+        siteId: 'b',
+        recordCount: 100,
+      });
     });
 
     it('rejects results while the round is not open and when the run is not training', () => {
@@ -413,7 +448,7 @@ describe('round state machine', () => {
           if (c.type === 'proposeVocabulary') queue.push({ type: 'vocabularyAgreed', at });
           if (c.type === 'openRound') {
             queue.push({ type: 'roundOpened', at, round: c.round, attempt: c.attempt, selected: c.availableSiteIds });
-            for (const siteId of c.availableSiteIds) queue.push({ ...result(siteId), at, round: c.round, phase: c.phase } as RunEvent);
+            for (const siteId of c.availableSiteIds) queue.push({ ...result(siteId), at, round: c.round, phase: c.phase, attempt: c.attempt } as RunEvent);
           }
           if (c.type === 'aggregate') queue.push({ type: 'aggregated', at, round: c.round, attempt: c.attempt });
           if (c.type === 'writeCheckpoint') queue.push({ type: 'checkpointed', at, round: c.round, attempt: c.attempt });
@@ -450,8 +485,8 @@ describe('round state machine', () => {
       const { state } = play(
         failedOnce,
         { type: 'roundOpened', at: DEADLINE, round: 0, attempt: 2, selected: ['a', 'b'] },
-        result('a', { at: DEADLINE + 1 }),
-        result('b', { at: DEADLINE + 1 }),
+        result('a', { at: DEADLINE + 1, attempt: 2 }),
+        result('b', { at: DEADLINE + 1, attempt: 2 }),
         { type: 'aggregated', at: DEADLINE + 2, round: 0, attempt: 2 },
         { type: 'checkpointed', at: DEADLINE + 3, round: 0, attempt: 2 },
       );
@@ -496,8 +531,9 @@ describe('round state machine', () => {
     });
 
     it('exposes the screening rules on their own', () => {
-      expect(screenResult(collecting(), { runId: 'run-1', siteId: 'a', round: 0, phase: 'autoencoder', at: T0 })).toBeNull();
-      expect(screenResult(collecting(), { runId: 'run-1', siteId: 'a', round: 0, phase: 'autoencoder', at: DEADLINE + 1 })?.kind).toBe('late');
+      expect(screenResult(collecting(), { runId: 'run-1', siteId: 'a', round: 0, phase: 'autoencoder', attempt: 1, at: T0 })).toBeNull();
+      expect(screenResult(collecting(), { runId: 'run-1', siteId: 'a', round: 0, phase: 'autoencoder', attempt: 1, at: DEADLINE + 1 })?.kind).toBe('late');
+      expect(screenResult(collecting(), { runId: 'run-1', siteId: 'a', round: 0, phase: 'autoencoder', attempt: 2, at: T0 })?.kind).toBe('staleAttempt');
     });
   });
 });

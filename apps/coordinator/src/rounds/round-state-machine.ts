@@ -188,12 +188,16 @@ function settleIfDecided(state: RunState, at: number): Transition {
 
 /**
  * Whether a result may be validated and counted, checked in order: run, round, phase,
- * stage, deadline, selection, duplicates. Pure; the owner calls it before the (costlier)
- * validate-update, and transition() applies it again.
+ * stage, deadline, selection, attempt, duplicates. Pure; the owner calls it before the
+ * (costlier) validate-update, and transition() applies it again.
+ *
+ * The wire's TrainResult names its round but not the attempt: `attempt` is the one whose
+ * TrainTask the result answers (the owner matches the envelope's inReplyTo), so a result
+ * trained for an earlier attempt of the same round (before a retry or a restart) is refused.
  */
 export function screenResult(
   state: RunState,
-  result: { runId: string; siteId: string; round: number; phase: Phase; at: number },
+  result: { runId: string; siteId: string; round: number; phase: Phase; attempt: number | null; at: number },
 ): ResultRejection | null {
   const round = state.round;
   if (result.runId !== state.runId) {
@@ -224,6 +228,13 @@ export function screenResult(
   }
   if (!round.selected.includes(result.siteId)) {
     return { kind: 'notSelected', code: 'UNEXPECTED_MESSAGE', reason: `site ${result.siteId} was not selected for ${roundText(round)}` };
+  }
+  if (result.attempt !== round.attempt) {
+    const reason =
+      result.attempt === null
+        ? `the result of site ${result.siteId} answers no task of ${roundText(round)}: its inReplyTo must name the TrainTask this attempt sent the site`
+        : `the result of site ${result.siteId} answers the task of round ${round.index} attempt ${result.attempt}; the current attempt is ${round.attempt}`;
+    return { kind: 'staleAttempt', code: 'STALE_ROUND', reason };
   }
   if (round.dropped.includes(result.siteId)) {
     return { kind: 'dropped', code: 'STALE_ROUND', reason: `site ${result.siteId} left ${roundText(round)} and was dropped from it` };

@@ -85,6 +85,12 @@ export type RunEvent =
       readonly siteId: string;
       readonly round: number;
       readonly phase: Phase;
+      /**
+       * The attempt whose TrainTask this result answers, as the owner resolved it from the
+       * envelope's inReplyTo; null when it answers no task the owner sent this site for this
+       * round (none named, another site's, or one sent before a restart).
+       */
+      readonly attempt: number | null;
       readonly recordCount: number;
       /** validate-update's verdict, when the result passed screening and was validated. */
       readonly verdict?: { readonly ok: true } | { readonly ok: false; readonly code: ProtocolErrorCode; readonly reason: string };
@@ -106,6 +112,7 @@ export type ResultRejectionKind =
   | 'closed'
   | 'late'
   | 'notSelected'
+  | 'staleAttempt'
   | 'dropped'
   | 'duplicate'
   | 'invalidUpdate';

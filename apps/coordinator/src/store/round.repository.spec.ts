@@ -136,6 +136,36 @@ describe('RoundRepository', () => {
     expect(() => store.rounds.recordContribution({ ...key, siteId: 'b', recordCount: 1, accepted: false })).toThrow('needs a rejection code');
   });
 
+  it('records a batch of contributions in one transaction, keeping each one\'s receipt time, all or none', () => {
+    store.runs.start('run-1');
+    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    const receivedAt = clock.now() - 500;
+
+    expect(store.rounds.recordContributions([])).toBe(0);
+    expect(
+      store.rounds.recordContributions([
+        { ...key, siteId: 'b', recordCount: 50, accepted: true, receivedAt },
+        { ...key, siteId: 'a', recordCount: 100, accepted: true, metrics: { loss: 0.4 }, receivedAt: receivedAt + 1 },
+      ]),
+    ).toBe(2);
+
+    expect(store.rounds.contributions(key).map((c) => [c.siteId, c.recordCount, c.metrics, c.receivedAt])).toEqual([
+      ['a', 100, { loss: 0.4 }, receivedAt + 1],
+      ['b', 50, null, receivedAt],
+    ]);
+    // A bad row (here an unknown site) rolls the whole batch back, and says which row.
+    const retry = { ...key, attempt: 2 };
+    store.rounds.fail(key, 'quorum lost');
+    store.rounds.open({ ...retry, phase: 'autoencoder', deadlineAt: null });
+    expect(() =>
+      store.rounds.recordContributions([
+        { ...retry, siteId: 'a', recordCount: 1, accepted: true },
+        { ...retry, siteId: 'ghost', recordCount: 1, accepted: true },
+      ]),
+    ).toThrow('cannot record site ghost for round 0 (attempt 2) of run run-1: unknown site or round');
+    expect(store.rounds.contributions(retry)).toEqual([]);
+  });
+
   it('keeps rounds and contributions across a reopening of the file', () => {
     store.runs.start('run-1');
     store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });

@@ -42,6 +42,17 @@ export interface ContributionRecord extends RoundKey {
   receivedAt: number;
 }
 
+/** A site's answer to record: accepted, or rejected with a code and reason. */
+export interface ContributionInput extends RoundKey {
+  siteId: string;
+  recordCount: number;
+  accepted: boolean;
+  rejection?: { code: string; reason: string };
+  metrics?: Metrics;
+  /** When the coordinator received the answer; default now (rows written later keep the true time). */
+  receivedAt?: number;
+}
+
 interface RoundRow {
   run_id: string;
   round_index: number;
@@ -158,6 +169,7 @@ export class RoundRepository {
         'SELECT * FROM contributions WHERE run_id = ? ORDER BY round_index, attempt, site_id',
       ),
       contributionsOfRound: db.prepare<[RoundKey], ContributionRow>(`SELECT * FROM contributions WHERE ${key} ORDER BY site_id`),
+      contribution: db.prepare<[RoundKey & { siteId: string }], ContributionRow>(`SELECT * FROM contributions WHERE ${key} AND site_id = @siteId`),
     };
   }
 
@@ -244,19 +256,30 @@ export class RoundRepository {
   }
 
   /** A site's answer to a round attempt, accepted or rejected (with code and reason). */
-  recordContribution(
-    input: RoundKey & {
-      siteId: string;
-      recordCount: number;
-      accepted: boolean;
-      rejection?: { code: string; reason: string };
-      metrics?: Metrics;
-    },
-  ): ContributionRecord {
+  recordContribution(input: ContributionInput): ContributionRecord {
+    this.insertContribution(input);
+    const row = this.statements.contribution.get({ ...pickKey(input), siteId: input.siteId });
+    return toContribution(row!);
+  }
+
+  /**
+   * Many answers in one transaction, through the one prepared statement: the round driver
+   * writes an attempt's accepted results together with its outcome (completion or failure)
+   * rather than one fsynced commit per result. Inside a caller's transaction (e.g. with
+   * `complete`) they share its commit. All rows or none; returns how many were written.
+   */
+  recordContributions(inputs: readonly ContributionInput[]): number {
+    if (inputs.length === 0) return 0;
+    return this.db.transaction(() => {
+      for (const input of inputs) this.insertContribution(input);
+      return inputs.length;
+    }).immediate();
+  }
+
+  private insertContribution(input: ContributionInput): void {
     if (!input.accepted && !input.rejection) {
       throw new CoordinatorError(`a rejected contribution of site ${input.siteId} needs a rejection code`, 'INVALID_CONTRIBUTION');
     }
-    const at = this.now();
     try {
       this.statements.insertContribution.run({
         ...pickKey(input),
@@ -266,7 +289,7 @@ export class RoundRepository {
         rejectionCode: input.rejection?.code ?? null,
         rejectionReason: input.rejection?.reason ?? null,
         metrics: toJsonColumn(input.metrics),
-        at,
+        at: input.receivedAt ?? this.now(),
       });
     } catch (error) {
       if (isConstraintError(error, 'PRIMARYKEY')) {
@@ -279,7 +302,6 @@ export class RoundRepository {
       }
       throw error;
     }
-    return this.contributions(input).find((c) => c.siteId === input.siteId)!;
   }
 
   /** Contributions to one attempt, or to the whole run. */

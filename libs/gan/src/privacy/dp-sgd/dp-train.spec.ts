@@ -58,6 +58,17 @@ describe('train() under DP-SGD', () => {
     run.model.dispose();
   });
 
+  it('leaks no tensor from one DP step to the next', async () => {
+    const run = train('wgan-gp', matrix, { ...quick, epochs: 3, pretrainEpochs: 1, model: { ...TINY_MODEL, discriminatorSteps: 1 } });
+    const counts: number[] = [];
+    for await (const log of run) if (log.kind === 'step' && log.phase === 'gan') counts.push(tf.memory().numTensors);
+    // The first step creates the optimizers' moment variables; after it the count is flat.
+    expect(counts.length).toBe(12);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    run.model.dispose();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
   it('draws from node:crypto unless given an insecure seed, which reproduces the run', async () => {
     const weightsOf = async (options: TrainOptions) => {
       const run = train('medgan', matrix, options);
