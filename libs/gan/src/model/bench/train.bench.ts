@@ -9,12 +9,12 @@
  * fix), for comparison.
  *
  * The ratio compares the step's achieved GFLOP/s (matrix products counted from the layer
- * shapes) with a plain 1024 × 1024 matMul timed in the same process before and after the
- * steps, so a machine that is busy with other work slows both sides alike.
+ * shapes, median step time) with the median of plain 1024 × 1024 matMuls timed in the same
+ * process between the steps, so a machine that is busy with other work slows both sides alike.
  */
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendInfo } from '../../backend/select-backend';
-import { timeMatMuls } from '../../backend/matmul-bench';
 import { installWasmMatMulFix, uninstallWasmMatMulFix } from '../../backend/wasm-matmul-fix';
 import type { BinaryMatrix } from '../../data/binary-matrix';
 import { buildMedgan } from '../build-medgan';
@@ -39,7 +39,7 @@ interface BenchResult {
   gflopPerStepByRule: number;
   achievedGflopsByRule: number;
   ratioByRule: number;
-  matMulGflops: { before: number; after: number; mean: number };
+  matMulGflops: { median: number; min: number; max: number; probes: number };
   ratio: number;
   peakRssMb: number;
   wallSeconds: number;
@@ -47,30 +47,67 @@ interface BenchResult {
   stock?: { timedSteps: number; stepsPerSec: number; ratio: number };
 }
 
-/** Seconds for `steps` GAN steps of a fresh medGAN after `warmup` untimed ones. */
-async function timeSteps(matrix: BinaryMatrix, batchSize: number, warmup: number, steps: number): Promise<{ seconds: number; options: AutoencodingGanOptions }> {
+interface StepTimings {
+  /** Each timed step's milliseconds (matMul probes excluded). */
+  stepMs: number[];
+  /** GFLOP/s of each plain 1024³ matMul probe run between steps. */
+  matMulGflops: number[];
+  options: AutoencodingGanOptions;
+}
+
+const PROBE_SIZE = 1024;
+
+/** One plain PROBE_SIZE³ matMul, timed to completion. */
+function probeMatMul(a: tf.Tensor2D, b: tf.Tensor2D): number {
+  const start = performance.now();
+  const product = tf.matMul(a, b);
+  product.dataSync();
+  const ms = performance.now() - start;
+  product.dispose();
+  return (2 * PROBE_SIZE ** 3) / (ms * 1e6);
+}
+
+/**
+ * Times `steps` GAN steps of a fresh medGAN after `warmup` untimed ones, with a plain matMul
+ * probe after every `probeEvery` steps. Interleaving matters on a shared machine: both sides
+ * of the ratio then see the same background load, and medians drop the bursts.
+ */
+async function timeSteps(matrix: BinaryMatrix, batchSize: number, warmup: number, steps: number, probeEvery: number): Promise<StepTimings> {
   const model = buildMedgan({ vocabularySize: matrix.cols, initSeed: 1 });
   const options = model.options as AutoencodingGanOptions;
   const needed = warmup + steps;
   const stepsPerEpoch = Math.ceil(Math.floor(matrix.rows / batchSize) / options.discriminatorSteps);
   const run = train(model, matrix, { epochs: Math.ceil(needed / stepsPerEpoch), pretrainEpochs: 0, batchSize, seed: 1 });
+  const a = tf.randomUniform([PROBE_SIZE, PROBE_SIZE], -1, 1, 'float32', 1) as tf.Tensor2D;
+  const b = tf.randomUniform([PROBE_SIZE, PROBE_SIZE], -1, 1, 'float32', 2) as tf.Tensor2D;
+  probeMatMul(a, b); // warm-up: XNNPACK's first call sets up its operator
+  const stepMs: number[] = [];
+  const matMulGflops: number[] = [];
   let seen = 0;
-  let start = performance.now();
-  let end = start;
+  let last = performance.now();
   try {
     for await (const log of run) {
-      if (log.kind !== 'step') continue;
+      if (log.kind !== 'step' || log.phase !== 'gan') continue;
       seen++;
-      if (seen === warmup) start = performance.now();
-      if (seen === needed) {
-        end = performance.now();
-        break;
-      }
+      const now = performance.now();
+      if (seen > warmup) stepMs.push(now - last);
+      if (seen === needed) break;
+      if (seen >= warmup && (seen - warmup) % probeEvery === 0) matMulGflops.push(probeMatMul(a, b));
+      last = performance.now();
     }
+    matMulGflops.push(probeMatMul(a, b));
   } finally {
+    a.dispose();
+    b.dispose();
     model.dispose();
   }
-  return { seconds: (end - start) / 1000, options };
+  return { stepMs, matMulGflops, options };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function describeBackend(info: BackendInfo): string {
@@ -101,16 +138,15 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const info = await initBackend({ log: () => undefined });
-  const matMulBefore = timeMatMuls(1024, 5).plain.gflops;
 
   const matrix = syntheticMatrix({ rows: records, cols: codes, codesPerRecord: 11, seed: 1 });
-  const { seconds, options } = await timeSteps(matrix, batchSize, warmup, steps);
-  const matMulAfter = timeMatMuls(1024, 5).plain.gflops;
+  const timings = await timeSteps(matrix, batchSize, warmup, steps, 2);
+  const { options } = timings;
 
   const flops = medganStepFlops(options, batchSize);
-  const stepsPerSec = steps / seconds;
+  const stepsPerSec = 1000 / median(timings.stepMs);
   const achievedGflops = (flops.ganStep * stepsPerSec) / 1e9;
-  const matMulMean = (matMulBefore + matMulAfter) / 2;
+  const matMulMedian = median(timings.matMulGflops);
   const result: BenchResult = {
     backend: describeBackend(info),
     family: 'medgan',
@@ -123,11 +159,11 @@ async function main(): Promise<void> {
     recordsPerSec: stepsPerSec * batchSize * options.discriminatorSteps,
     gflopPerStep: flops.ganStep / 1e9,
     achievedGflops,
-    matMulGflops: { before: matMulBefore, after: matMulAfter, mean: matMulMean },
-    ratio: achievedGflops / matMulMean,
+    matMulGflops: { median: matMulMedian, min: Math.min(...timings.matMulGflops), max: Math.max(...timings.matMulGflops), probes: timings.matMulGflops.length },
+    ratio: achievedGflops / matMulMedian,
     gflopPerStepByRule: flops.ganStepByRule / 1e9,
     achievedGflopsByRule: (flops.ganStepByRule * stepsPerSec) / 1e9,
-    ratioByRule: (flops.ganStepByRule * stepsPerSec) / 1e9 / matMulMean,
+    ratioByRule: (flops.ganStepByRule * stepsPerSec) / 1e9 / matMulMedian,
     // maxRSS is in kibibytes: the process's peak resident memory, wasm heap included.
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     wallSeconds: 0,
@@ -136,9 +172,9 @@ async function main(): Promise<void> {
     // A couple of steps suffice: stock kernels run a transposed matMul ~10-50× slower.
     uninstallWasmMatMulFix();
     try {
-      const stock = await timeSteps(matrix, batchSize, 1, 3);
-      const stockStepsPerSec = 3 / stock.seconds;
-      result.stock = { timedSteps: 3, stepsPerSec: stockStepsPerSec, ratio: (flops.ganStep * stockStepsPerSec) / 1e9 / matMulMean };
+      const stock = await timeSteps(matrix, batchSize, 1, 3, 3);
+      const stockStepsPerSec = 1000 / median(stock.stepMs);
+      result.stock = { timedSteps: 3, stepsPerSec: stockStepsPerSec, ratio: (flops.ganStep * stockStepsPerSec) / 1e9 / median(stock.matMulGflops) };
     } finally {
       installWasmMatMulFix();
     }
@@ -153,11 +189,11 @@ async function main(): Promise<void> {
     [
       `bench:train — medgan, ${f(codes, 0)} codes, batch ${batchSize}, ${f(records, 0)} records, on ${result.backend}`,
       `  timed GAN steps        ${steps} (after ${warmup} warm-up); 1 step = ${options.discriminatorSteps} discriminator + 1 generator update`,
-      `  steps/s                ${f(stepsPerSec)}`,
+      `  steps/s                ${f(stepsPerSec)}   (from the median step time)`,
       `  records/s              ${f(result.recordsPerSec, 0)}   (real records through the discriminator)`,
       `  work per step          ${f(result.gflopPerStep, 3)} GFLOP   (the matrix products the step runs, from the layer shapes)`,
       `  achieved GFLOP/s       ${f(achievedGflops)}`,
-      `  1024³ matMul GFLOP/s   ${f(matMulMean)}   (before ${f(matMulBefore)}, after ${f(matMulAfter)})`,
+      `  1024³ matMul GFLOP/s   ${f(matMulMedian)}   (median of ${result.matMulGflops.probes} probes between steps; ${f(result.matMulGflops.min)}–${f(result.matMulGflops.max)})`,
       `  ratio                  ${f(result.ratio)}   (target ≥ 0.50; stock tfjs-wasm ≈ 0.08)`,
       `  by "backward = 2×fwd"  ${f(result.gflopPerStepByRule, 3)} GFLOP/step, ${f(result.achievedGflopsByRule)} GFLOP/s, ratio ${f(result.ratioByRule)}`,
       ...(result.stock
