@@ -55,7 +55,7 @@ describe('fedsynth train / sample', () => {
     expect(manifest).toMatchObject({
       family: 'medgan',
       vocabulary: { size: 9 },
-      training: { records: 96, trainRecords: 77, holdoutRecords: 19, epochs: 2, pretrainEpochs: 2, batchSize: 16, seed: 1, backend: 'cpu', stopped: false, input: { format: 'long' } },
+      training: { records: 96, trainRecords: 77, holdoutRecords: 19, epochs: 2, pretrainEpochs: 2, batchSize: 16, seed: 1, backend: 'cpu', stopped: false, input: { format: 'long' }, generatorAverage: 0.998 },
       metrics: { heldOutPrevalence: { realRecords: 19, syntheticRecords: 1000 } },
     });
 
@@ -136,5 +136,17 @@ describe('fedsynth train / sample', () => {
     expect(await run(['train', '--input', input, '--format', 'long', '--out', dir, '--holdout-fraction', '1.5'])).toEqual({ code: 2, err: expect.stringMatching(/--holdout-fraction must be a number between 0 and 1/) });
     expect(await run(['sample', '--model', join(dir, 'missing'), '--out', join(dir, 'x.csv')])).toEqual({ code: 2, err: expect.stringMatching(/not an exported fedsynth model/) });
     expect(await run(['sample', '--model', dir, '--out', join(dir, 'x.csv'), '--layout', 'tall'])).toEqual({ code: 2, err: expect.stringMatching(/--layout must be one of long, wide/) });
+  });
+
+  it('exports the last weights with --average 0, and refuses a decay outside [0, 1)', async () => {
+    const out = join(dir, 'model-raw');
+    const io = captureIo();
+    const args = ['train', '--format', 'long', '--input', input, '--model', 'medgan', '--epochs', '1', '--pretrain-epochs', '1', '--batch-size', '16', '--average', '0', '--out', out];
+    expect(await runCli(args, io, COMMANDS)).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'fedsynth.json'), 'utf8'));
+    expect(manifest.training.generatorAverage).toBeUndefined();
+    const bad = captureIo();
+    expect(await runCli(['train', '--format', 'long', '--input', input, '--average', '1', '--out', join(dir, 'never')], bad, COMMANDS)).toBe(2);
+    expect(bad.stderr()).toMatch(/--average must be a decay in \[0, 1\) \(0 turns it off\), got '1'/);
   });
 });

@@ -9,6 +9,7 @@ export type { ForwardMode } from './layers/batch-norm';
 export type { Parameter, ParameterStore } from './parameter-store';
 export { getWeights, setWeights, weightSpecs, type NamedWeight, type SetWeightsOptions, type WeightSpec } from './named-weights';
 export { train, type TrainRun } from './train';
+export { GeneratorAverage } from './generator-average';
 export type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
 export type { TrainOptions } from './train-options';
 export { autoencoderStep, discriminatorStep, generatorStep } from './train-steps';

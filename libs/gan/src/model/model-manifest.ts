@@ -31,6 +31,8 @@ export interface TrainingProvenance {
   autoencoderSteps: number;
   ganSteps: number;
   lastLosses: Record<string, number | undefined>;
+  /** Decay of the moving average of the generator's weights the export holds; absent: the raw weights. */
+  generatorAverage?: number;
   /** Present when the networks that saw real records trained under DP-SGD. */
   privacy?: PrivacyProvenance;
 }
