@@ -4,7 +4,7 @@
  */
 export { SiteAgent } from './site-agent';
 export { runSiteAgent } from './run-site-agent';
-export type { SiteAgentEvent, SiteAgentOptions } from './site-agent-options';
+export type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
 export { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData, type SiteDataOptions } from './site-data';
 export { LOCAL_TRAIN_MS_METRIC, LocalTrainer, type LocalTrainerOptions } from './local-trainer';
 export { decodeModelSpec, MODEL_SPEC_PREFIX } from './model-spec-codec';

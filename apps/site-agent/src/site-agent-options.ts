@@ -6,7 +6,10 @@ import type { SiteDataOptions } from './site-data';
 /** What the agent reports as it works: aggregates and its own outgoing updates, never a record. */
 export type SiteAgentEvent =
   | { type: 'connected' }
-  | { type: 'disconnected'; reason: string }
+  /** `reconnecting`: false when the agent stops instead (a `stopped` event follows). */
+  | { type: 'disconnected'; reason: string; reconnecting: boolean }
+  /** The agent stopped on its own: the coordinator revoked or refused this site (see SiteAgent.stopped). */
+  | { type: 'stopped'; code: string; message: string }
   | { type: 'vocabulary'; runId: string; size: number; coveredRecords: number }
   | { type: 'trainStarted'; runId: string; round: number; phase: Phase }
   | { type: 'trainLog'; log: TrainLog }
@@ -19,6 +22,16 @@ export type SiteAgentEvent =
   /** The evaluation failed here (reported to the coordinator), or the coordinator refused its result. */
   | { type: 'evalFailed'; runId: string; round: number; code: string; reason: string }
   | { type: 'error'; message: string };
+
+/** Why an agent stopped on its own: the coordinator's code and reason, and a message for the operator. */
+export interface SiteAgentStop {
+  /** The coordinator's error code, e.g. UNAUTHORIZED. */
+  code: string;
+  /** The coordinator's reason, as it sent it. */
+  reason: string;
+  /** What to tell the operator (names the cause and what to do). */
+  message: string;
+}
 
 export interface SiteAgentOptions {
   /** Coordinator base URL, e.g. http://localhost:8080 (the /sites namespace is added). */

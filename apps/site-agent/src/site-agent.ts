@@ -25,7 +25,8 @@ import { requestOverFrames } from './frame-channel';
 import { LocalEvaluator } from './local-evaluator';
 import { LocalTrainer } from './local-trainer';
 import { ProgressHeartbeats, trainProgress } from './progress-heartbeats';
-import type { SiteAgentEvent, SiteAgentOptions } from './site-agent-options';
+import { refusalMessage, refusalReason } from './refusal-message';
+import type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
 import { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
 
 const AGENT_VERSION = '0.1.0';
@@ -46,6 +47,13 @@ function describeConnectError(error: Error): string {
  * codes held by ≥ k records), builds its matrix on the agreed vocabulary and answers each
  * TrainTask with locally trained weights. Tasks are acknowledged at once and trained one
  * after the other; the result goes back as a request of its own.
+ *
+ * Connection loss: network drops are retried by Socket.IO with backoff. A disconnect by the
+ * coordinator is final for Socket.IO, so the agent decides: after an UNAUTHORIZED answer (the
+ * site was revoked) it stops, and `stopped` resolves with the reason; otherwise (e.g. the
+ * coordinator shutting down) it reconnects with backoff. A reconnection refused at the
+ * handshake (revoked or replaced token, protocol version) stops it too, rather than leaving
+ * it idle forever.
  */
 export class SiteAgent {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
@@ -64,8 +72,25 @@ export class SiteAgent {
   private closed = false;
   /** The reconnection after a BUSY refusal (connection-rate limit), pending. */
   private busyRetry: NodeJS.Timeout | undefined;
+  /** The reconnection after a server-side disconnect, pending. */
+  private serverDisconnectRetry: NodeJS.Timeout | undefined;
+  /** Server-side disconnects since the last successful introduction: the exponent of their backoff. */
+  private serverDisconnects = 0;
+  /** An UNAUTHORIZED answer on this connection: the coordinator closes it next, and the agent stops. */
+  private refusal: { code: string; reason: string } | undefined;
+  private closing: Promise<void> | undefined;
+  private resolveStopped: (stop: SiteAgentStop) => void = () => undefined;
+  /**
+   * Resolves (after `close()`) when the agent stopped on its own because the coordinator
+   * revoked or refused this site once it had been in; pending while it runs, and after an
+   * ordinary `close()`. A refusal of the first connection rejects `start()` instead.
+   */
+  readonly stopped: Promise<SiteAgentStop>;
 
   constructor(private readonly options: SiteAgentOptions) {
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
     this.evaluator = new LocalEvaluator(options.evaluation);
     this.heartbeats = new ProgressHeartbeats({ send: (heartbeat) => this.sendHeartbeat(heartbeat), minIntervalMs: options.progressIntervalMs });
     this.trainer = new LocalTrainer({
@@ -97,13 +122,15 @@ export class SiteAgent {
     socket.on(WIRE_EVENTS.frame, (frame, ack) => {
       void this.onFrame(receiver, frame, ack);
     });
-    socket.on('disconnect', (reason) => this.emit({ type: 'disconnected', reason }));
+    socket.on('disconnect', (reason) => this.onDisconnect(socket, reason));
     await new Promise<void>((resolve, reject) => {
       let first = true;
       // Every (re)connection starts a new session: introduce the site again.
       socket.on('connect', () => {
+        this.refusal = undefined;
         this.introduce().then(
           () => {
+            this.serverDisconnects = 0;
             this.emit({ type: 'connected' });
             if (first) resolve();
             first = false;
@@ -135,20 +162,68 @@ export class SiteAgent {
             first = false;
             socket.disconnect();
             reject(new Error(`coordinator refused site ${this.options.siteId}: ${message}`));
+          } else {
+            // Refused on a reconnection: the token was revoked or replaced while the site was away.
+            const code = typeof refusal?.code === 'string' ? refusal.code : 'UNKNOWN';
+            this.stopFor(code, refusalReason(error.message, code));
           }
         }
       });
     });
   }
 
-  /** Waits for the task in progress, then disconnects. */
-  async close(): Promise<void> {
+  /** Disconnects, then waits for the task in progress. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.busyRetry);
+    clearTimeout(this.serverDisconnectRetry);
     this.socket?.disconnect();
     await this.work.catch(() => undefined);
     this.trainer.dispose();
     this.evaluator.dispose();
+  }
+
+  private onDisconnect(socket: Socket<ServerToClientEvents, ClientToServerEvents>, reason: string): void {
+    if (this.closed) return this.emit({ type: 'disconnected', reason, reconnecting: false });
+    // Network drops, ping timeouts, a coordinator process gone: Socket.IO reconnects with its backoff.
+    if (reason !== 'io server disconnect') return this.emit({ type: 'disconnected', reason, reconnecting: true });
+    // The coordinator's UNAUTHORIZED answer and its disconnect can arrive in one read: the
+    // answer is decoded in promise callbacks, so decide once those have run.
+    setImmediate(() => this.afterServerDisconnect(socket, reason));
+  }
+
+  private afterServerDisconnect(socket: Socket<ServerToClientEvents, ClientToServerEvents>, reason: string): void {
+    if (this.closed) return;
+    const refusal = this.refusal;
+    if (refusal) {
+      this.emit({ type: 'disconnected', reason, reconnecting: false });
+      this.stopFor(refusal.code, refusal.reason);
+      return;
+    }
+    // Closed by the coordinator without a word (shutting down, or a revocation over its REST API):
+    // come back with backoff. A revoked site is then refused at the handshake, which stops the agent.
+    this.emit({ type: 'disconnected', reason, reconnecting: true });
+    const base = this.options.reconnectDelayMs ?? 1000;
+    const wait = Math.min(base * 2 ** this.serverDisconnects, this.options.reconnectDelayMaxMs ?? 30_000);
+    this.serverDisconnects++;
+    clearTimeout(this.serverDisconnectRetry);
+    this.serverDisconnectRetry = setTimeout(() => {
+      if (!this.closed && !socket.connected) socket.connect();
+    }, wait);
+  }
+
+  /** The coordinator turned this site away for good: log why, close, and resolve `stopped`. */
+  private stopFor(code: string, reason: string): void {
+    if (this.closed) return;
+    const message = refusalMessage(code, reason);
+    this.log(`site ${this.options.siteId}: stopping: ${message}`);
+    this.emit({ type: 'stopped', code, message });
+    void this.close().then(() => this.resolveStopped({ code, reason, message }));
   }
 
   private async introduce(): Promise<void> {
@@ -166,8 +241,15 @@ export class SiteAgent {
     this.request(createEnvelope('heartbeat', heartbeat)).catch(() => undefined);
   }
 
-  private request(envelope: Envelope): Promise<Envelope> {
-    return requestOverFrames(this.socket!, envelope, this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
+  private async request(envelope: Envelope): Promise<Envelope> {
+    // Not buffered for a later connection: the coordinator drops a site from the rounds and
+    // evaluations it left, so an answer sent after a reconnection would only be refused.
+    if (!this.socket?.connected) throw new Error(`not connected to the coordinator: ${envelope.body.kind} not sent`);
+    const reply = await requestOverFrames(this.socket!, envelope, this.options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS);
+    // The coordinator answers UNAUTHORIZED once the site is revoked (e.g. by `fedsynth
+    // coordinator revoke-site`), then closes the connection: remembered for the disconnect.
+    if (reply.body.kind === 'error' && reply.body.value.code === 'UNAUTHORIZED') this.refusal = { code: 'UNAUTHORIZED', reason: reply.body.value.reason };
+    return reply;
   }
 
   /** Every frame is acknowledged with exactly one envelope: the answer, an Ack or an Error. */

@@ -96,7 +96,7 @@ describe('coordinator revoke-site and add-site --rotate', () => {
     }
   });
 
-  it('revokes through the REST API with --coordinator, closing the site agent\'s connection', async () => {
+  it('revokes through the REST API with --coordinator: the site agent\'s connection closes and `fedsynth site` exits 2 with the reason', async () => {
     const token = tokenIn((await cli('coordinator', 'add-site', 'Hospital S', '--data-dir', dataDir)).out)!;
     const quiet = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const before = new Set(process.listeners('SIGTERM'));
@@ -110,11 +110,14 @@ describe('coordinator revoke-site and add-site --rotate', () => {
 
       expect(revoked.code).toBe(0);
       expect(revoked.out).toMatch(/^Revoked site 'Hospital S' \(id hospital-s\) at .*\n {2}closed its open connection \(1\)\.\n/);
-      for (let i = 0; i < 200 && !io.stderr().includes('disconnected'); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(io.stderr()).toMatch(/disconnected.*io server disconnect/);
-      const added = process.listeners('SIGTERM').filter((l) => !before.has(l));
-      (added[0] as (signal: NodeJS.Signals) => void)('SIGTERM');
-      expect(await running).toBe(0);
+      // The agent tries once more (the coordinator closed without a word), is refused at the handshake, and stops.
+      expect(await running).toBe(2);
+      expect(io.stderr()).toMatch(/disconnected \(io server disconnect\); reconnecting\n/);
+      expect(io.stderr()).toMatch(
+        /\nfedsynth site: error: coordinator revoked this site's token: site hospital-s has been revoked; ask the coordinator's operator for a new token \('fedsynth coordinator add-site NAME --rotate'\)\n$/,
+      );
+      // It no longer waits for a signal.
+      expect(process.listeners('SIGTERM').filter((l) => !before.has(l))).toEqual([]);
     } finally {
       quiet.mockRestore();
     }

@@ -4,14 +4,19 @@
  * Kept apart from the command modules so the site agent does not load the coordinator's
  * dependencies (Nest, SQLite) just to wait for a signal.
  */
-export function untilSignal(): Promise<NodeJS.Signals> {
+export function untilSignal(abort?: AbortSignal): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
+    const off = () => {
       process.off('SIGINT', on);
       process.off('SIGTERM', on);
+    };
+    const on = (signal: NodeJS.Signals) => {
+      off();
       resolve(signal);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
+    // The command ended another way (the site agent stopped): stop listening; this never resolves.
+    abort?.addEventListener('abort', off, { once: true });
   });
 }

@@ -14,7 +14,8 @@ const HELP = `Usage: fedsynth site --coordinator URL --site ID --token TOKEN --i
 Runs this hospital's site agent: reads the local records, connects to the coordinator, agrees
 the vocabulary and trains the model locally on every task of a run, sending back only weights
 and aggregate losses. No record, id or row leaves this machine. Runs until Ctrl-C (SIGINT) or
-SIGTERM; a dropped connection is retried with backoff. Progress lines go to stderr.
+SIGTERM; a dropped connection is retried with backoff. Exits with status 2 and the reason if
+the coordinator revokes or no longer accepts this site's token. Progress lines go to stderr.
 
 Site:
   --coordinator URL          coordinator base URL, e.g. https://coordinator.example.org:8080
@@ -57,7 +58,9 @@ export function describeSiteEvent(event: SiteAgentEvent): string | undefined {
     case 'connected':
       return 'connected to the coordinator';
     case 'disconnected':
-      return `disconnected (${event.reason}); reconnecting`;
+      return `disconnected (${event.reason})${event.reconnecting ? '; reconnecting' : ''}`;
+    case 'stopped':
+      return `stopping: ${event.message}`;
     case 'vocabulary':
       return `run ${event.runId}: vocabulary agreed, ${event.size} codes, ${event.coveredRecords} records covered`;
     case 'trainStarted':
@@ -140,8 +143,12 @@ export const siteCommand: Command = {
       throw new FedsynthError(`cannot join ${url}: ${(error as Error).message}`, 'CLI_SITE_REFUSED');
     }
     stamp(io, 'site agent running; press Ctrl-C to stop');
-    const signal = await untilSignal();
-    stamp(io, `${signal} received; disconnecting`);
+    const signals = new AbortController();
+    const outcome = await Promise.race([untilSignal(signals.signal).then((signal) => ({ signal })), agent.stopped.then((stop) => ({ stop }))]);
+    signals.abort();
+    // Revoked or refused on a reconnection: nothing more to do here until the operator has a new token.
+    if ('stop' in outcome) throw new FedsynthError(outcome.stop.message, 'CLI_SITE_REFUSED');
+    stamp(io, `${outcome.signal} received; disconnecting`);
     await agent.close();
     return 0;
   },
