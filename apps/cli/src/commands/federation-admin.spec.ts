@@ -1,44 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadCoordinatorConfig, openExistingStore, startCoordinator, type RunningCoordinator } from '@fedsynth/coordinator';
+import { openExistingStore } from '@fedsynth/coordinator';
+import { cli, useTestCoordinator } from '../__fixtures__/cli-harness';
 import { captureIo } from '../test-io';
 import { runCli } from '../run-cli';
 import { formatRunTable, type RunListItem } from './run-list.command';
 
 // One real coordinator (ephemeral port, temporary data folder) driven through runCli: site
 // revocation and re-provisioning, and `run list` / `run stop`. Training is never started.
-const ADMIN_TOKEN = 'cli-admin-commands-token-0123456789';
-const savedToken = process.env.FEDSYNTH_ADMIN_TOKEN;
 const DEMO_DIR = join(__dirname, '../../../../data/mimic-iii-demo');
-let dataDir: string;
-let coordinator: RunningCoordinator;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'fedsynth-cli-admin-'));
-  const config = loadCoordinatorConfig({
-    FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-    FEDSYNTH_HOST: '127.0.0.1',
-    FEDSYNTH_PORT: '0',
-    FEDSYNTH_DATA_DIR: dataDir,
-    FEDSYNTH_LOG_LEVEL: 'error',
-  });
-  coordinator = await startCoordinator(config, { logger: false });
-  process.env.FEDSYNTH_ADMIN_TOKEN = ADMIN_TOKEN;
-});
-
-afterAll(async () => {
-  await coordinator?.close();
-  if (savedToken === undefined) delete process.env.FEDSYNTH_ADMIN_TOKEN;
-  else process.env.FEDSYNTH_ADMIN_TOKEN = savedToken;
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
+const coordinator = useTestCoordinator({ adminToken: 'cli-admin-commands-token-0123456789', prefix: 'fedsynth-cli-admin-' });
 
 const tokenIn = (out: string) => /token {4}(\S+)/.exec(out)?.[1];
 
@@ -54,11 +24,11 @@ async function joinSite(siteId: string, token: string) {
 
 describe('coordinator revoke-site and add-site --rotate', () => {
   it('revokes a site in the database; the running coordinator refuses it; --rotate lets it back in with a new token', async () => {
-    const added = await cli('coordinator', 'add-site', 'Hospital R', '--data-dir', dataDir);
+    const added = await cli('coordinator', 'add-site', 'Hospital R', '--data-dir', coordinator.dataDir);
     expect(added.code).toBe(0);
     const token = tokenIn(added.out)!;
 
-    const revoked = await cli('coordinator', 'revoke-site', 'Hospital R', '--data-dir', dataDir);
+    const revoked = await cli('coordinator', 'revoke-site', 'Hospital R', '--data-dir', coordinator.dataDir);
 
     expect(revoked.err).toBe('');
     expect(revoked.code).toBe(0);
@@ -68,16 +38,16 @@ describe('coordinator revoke-site and add-site --rotate', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/cannot join .*UNAUTHORIZED: site hospital-r has been revoked; ask the coordinator's operator for a new token/);
 
-    const again = await cli('coordinator', 'revoke-site', 'hospital-r', '--data-dir', dataDir);
+    const again = await cli('coordinator', 'revoke-site', 'hospital-r', '--data-dir', coordinator.dataDir);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/^Site 'Hospital R' \(id hospital-r\) was already revoked, since .*; nothing changed\.\n/);
 
-    const rotated = await cli('coordinator', 'add-site', 'hospital-r', '--rotate', '--data-dir', dataDir);
+    const rotated = await cli('coordinator', 'add-site', 'hospital-r', '--rotate', '--data-dir', coordinator.dataDir);
     expect(rotated.code).toBe(0);
     expect(rotated.out).toContain("Issued a new token for site 'Hospital R' and lifted its revocation; the old token no longer works\n  site id  hospital-r\n");
     const fresh = tokenIn(rotated.out)!;
     expect(fresh).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const store = openExistingStore(join(dataDir, 'coordinator.sqlite'));
+    const store = openExistingStore(join(coordinator.dataDir, 'coordinator.sqlite'));
     try {
       expect(store.sites.authenticate('hospital-r', fresh)).toMatchObject({ ok: true });
       expect(store.sites.authenticate('hospital-r', token)).toEqual({ ok: false, reason: 'bad-token' });
@@ -97,7 +67,7 @@ describe('coordinator revoke-site and add-site --rotate', () => {
   });
 
   it('revokes through the REST API with --coordinator: the site agent\'s connection closes and `fedsynth site` exits 2 with the reason', async () => {
-    const token = tokenIn((await cli('coordinator', 'add-site', 'Hospital S', '--data-dir', dataDir)).out)!;
+    const token = tokenIn((await cli('coordinator', 'add-site', 'Hospital S', '--data-dir', coordinator.dataDir)).out)!;
     const quiet = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const before = new Set(process.listeners('SIGTERM'));
     try {
@@ -124,7 +94,7 @@ describe('coordinator revoke-site and add-site --rotate', () => {
   });
 
   it('refuses an unknown site, a missing data folder and bad arguments with exit 2', async () => {
-    const unknown = await cli('coordinator', 'revoke-site', 'nowhere', '--data-dir', dataDir);
+    const unknown = await cli('coordinator', 'revoke-site', 'nowhere', '--data-dir', coordinator.dataDir);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^fedsynth coordinator revoke-site: error: no site has the id or name "nowhere" \(registered site ids: .*hospital-r.*\)\n$/);
 
@@ -132,24 +102,24 @@ describe('coordinator revoke-site and add-site --rotate', () => {
     expect(unknownApi.code).toBe(2);
     expect(unknownApi.err).toContain('POST /api/sites/nowhere/revoke failed: HTTP 404: no site has the id or name "nowhere"');
 
-    const taken = await cli('coordinator', 'add-site', 'Hospital R', '--data-dir', dataDir);
+    const taken = await cli('coordinator', 'add-site', 'Hospital R', '--data-dir', coordinator.dataDir);
     expect(taken.code).toBe(2);
     expect(taken.err).toContain('already registered; to issue it a new token: fedsynth coordinator add-site "Hospital R" --rotate');
 
-    const rotateUnknown = await cli('coordinator', 'add-site', 'nowhere', '--rotate', '--data-dir', dataDir);
+    const rotateUnknown = await cli('coordinator', 'add-site', 'nowhere', '--rotate', '--data-dir', coordinator.dataDir);
     expect(rotateUnknown.code).toBe(2);
     expect(rotateUnknown.err).toContain('no site has the id or name "nowhere"');
     expect(rotateUnknown.err).toContain('; drop --rotate to register a new site');
 
-    const elsewhere = join(dataDir, 'not-a-coordinator');
+    const elsewhere = join(coordinator.dataDir, 'not-a-coordinator');
     const missing = await cli('coordinator', 'revoke-site', 'hospital-r', '--data-dir', elsewhere);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain(`no coordinator database at ${join(elsewhere, 'coordinator.sqlite')}; point --data-dir`);
 
-    expect((await cli('coordinator', 'revoke-site', '--data-dir', dataDir)).err).toContain('a SITE (its id or name) is required');
-    expect((await cli('coordinator', 'revoke-site', 'Hospital', 'R', '--data-dir', dataDir)).err).toContain('quote a name with spaces: "Hospital R"');
-    expect((await cli('coordinator', 'revoke-site', 'x', '--data-dir', dataDir, '--coordinator', coordinator.url)).err).toContain('not both');
-    expect((await cli('coordinator', 'add-site', 'hospital-r', '--rotate', '--id', 'y', '--data-dir', dataDir)).err).toContain('--id cannot be used with --rotate');
+    expect((await cli('coordinator', 'revoke-site', '--data-dir', coordinator.dataDir)).err).toContain('a SITE (its id or name) is required');
+    expect((await cli('coordinator', 'revoke-site', 'Hospital', 'R', '--data-dir', coordinator.dataDir)).err).toContain('quote a name with spaces: "Hospital R"');
+    expect((await cli('coordinator', 'revoke-site', 'x', '--data-dir', coordinator.dataDir, '--coordinator', coordinator.url)).err).toContain('not both');
+    expect((await cli('coordinator', 'add-site', 'hospital-r', '--rotate', '--id', 'y', '--data-dir', coordinator.dataDir)).err).toContain('--id cannot be used with --rotate');
   });
 });
 

@@ -1,44 +1,15 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadCoordinatorConfig, startCoordinator, type RunningCoordinator } from '@fedsynth/coordinator';
+import { cli, useTestCoordinator } from '../__fixtures__/cli-harness';
 import { captureIo } from '../test-io';
 import { runCli } from '../run-cli';
 
 // One real coordinator (ephemeral port, temporary data folder) driven through runCli, as an
 // administrator would. Training is never started: the e2e test in apps/coordinator covers it.
 const ADMIN_TOKEN = 'cli-integration-admin-token-0123456789';
-const savedToken = process.env.FEDSYNTH_ADMIN_TOKEN;
-let dataDir: string;
-let coordinator: RunningCoordinator;
+const coordinator = useTestCoordinator({ adminToken: ADMIN_TOKEN, prefix: 'fedsynth-cli-federation-' });
 let siteToken: string | undefined;
 const DEMO_DIR = join(__dirname, '../../../../data/mimic-iii-demo');
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'fedsynth-cli-federation-'));
-  const config = loadCoordinatorConfig({
-    FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-    FEDSYNTH_HOST: '127.0.0.1',
-    FEDSYNTH_PORT: '0',
-    FEDSYNTH_DATA_DIR: dataDir,
-    FEDSYNTH_LOG_LEVEL: 'error',
-  });
-  coordinator = await startCoordinator(config, { logger: false });
-  process.env.FEDSYNTH_ADMIN_TOKEN = ADMIN_TOKEN;
-});
-
-afterAll(async () => {
-  await coordinator?.close();
-  if (savedToken === undefined) delete process.env.FEDSYNTH_ADMIN_TOKEN;
-  else process.env.FEDSYNTH_ADMIN_TOKEN = savedToken;
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 describe('federation commands against a real coordinator', () => {
   it('creates a run, shows its status, registers a site, and reports server errors', async () => {
@@ -63,9 +34,9 @@ describe('federation commands against a real coordinator', () => {
     expect(bad.err).toMatch(/POST \/api\/runs failed: HTTP 400: invalid run options: .*fedbogus/);
     const missing = await cli('run', 'status', 'no-such-run', '--coordinator', url);
     expect(missing.err).toMatch(/GET \/api\/runs\/no-such-run failed: HTTP 404: .*no-such-run/);
-    const early = await cli('pull', '--coordinator', url, '--run', runId, '--out', join(dataDir, 'pulled'));
+    const early = await cli('pull', '--coordinator', url, '--run', runId, '--out', join(coordinator.dataDir, 'pulled'));
     expect(early.err).toContain(`HTTP 404: run ${runId} has no completed GAN round yet`);
-    await expect(readdir(dataDir)).resolves.not.toContain('pulled');
+    await expect(readdir(coordinator.dataDir)).resolves.not.toContain('pulled');
     process.env.FEDSYNTH_ADMIN_TOKEN = 'wrong-token-wrong-token';
     try {
       expect((await cli('run', 'status', runId, '--coordinator', url)).err).toContain('HTTP 401: a valid admin bearer token is required');
@@ -74,13 +45,13 @@ describe('federation commands against a real coordinator', () => {
     }
 
     // add-site writes to the same database the running coordinator reads.
-    const added = await cli('coordinator', 'add-site', 'Hospital A', '--data-dir', dataDir);
+    const added = await cli('coordinator', 'add-site', 'Hospital A', '--data-dir', coordinator.dataDir);
     expect(added.code).toBe(0);
     const token = /token {4}(\S+)/.exec(added.out)?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(added.out).toContain('site id  hospital-a');
     expect(added.out).toContain('shown only once: the coordinator stores only its hash');
-    const again = await cli('coordinator', 'add-site', 'Hospital A', '--data-dir', dataDir);
+    const again = await cli('coordinator', 'add-site', 'Hospital A', '--data-dir', coordinator.dataDir);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/already registered/);
 
@@ -127,7 +98,7 @@ describe('fedsynth coordinator', () => {
     const before = new Set(process.listeners('SIGTERM'));
     try {
       const io = captureIo();
-      const running = runCli(['coordinator', '--port', '0', '--data-dir', join(dataDir, 'second')], io);
+      const running = runCli(['coordinator', '--port', '0', '--data-dir', join(coordinator.dataDir, 'second')], io);
       for (let i = 0; i < 200 && !io.stdout().includes('listening at'); i++) await new Promise((r) => setTimeout(r, 25));
       const url = /listening at (\S+)/.exec(io.stdout())?.[1];
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -3,13 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { captureIo } from '../test-io';
-import { runCli } from '../run-cli';
+import { cli, useAdminTokenEnv } from '../__fixtures__/cli-harness';
 
 // `run wait` and `pull` need a run that trains; a stub HTTP server plays the coordinator's
 // routes instead (their real answers are checked in federation-cli.spec.ts).
 const TOKEN = 'stub-admin-token-0123456789';
-const savedToken = process.env.FEDSYNTH_ADMIN_TOKEN;
+useAdminTokenEnv(TOKEN);
 type Handler = (path: string, auth: string | undefined) => { status: number; body: string | Buffer };
 let handler: Handler;
 let server: Server;
@@ -25,20 +24,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.FEDSYNTH_ADMIN_TOKEN = TOKEN;
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await rm(root, { recursive: true, force: true });
-  if (savedToken === undefined) delete process.env.FEDSYNTH_ADMIN_TOKEN;
-  else process.env.FEDSYNTH_ADMIN_TOKEN = savedToken;
 });
 
-async function cli(...argv: string[]) {
-  const io = captureIo();
-  const code = await runCli(argv, io);
-  return { code, out: io.stdout(), err: io.stderr() };
-}
 
 function runDetail(status: string, stage: string, round: number | null, error: string | null = null) {
   return JSON.stringify({

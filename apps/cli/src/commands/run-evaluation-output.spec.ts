@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cli, useAdminTokenEnv } from '../__fixtures__/cli-harness';
 import { captureIo } from '../test-io';
 import { runCli } from '../run-cli';
 import { runCreateBody } from './run-create.command';
@@ -62,7 +63,7 @@ describe('evaluation and quorum lines', () => {
 
 describe('run wait and run status against a coordinator (stub HTTP server)', () => {
   const TOKEN = 'stub-admin-token-0123456789';
-  const savedToken = process.env.FEDSYNTH_ADMIN_TOKEN;
+  useAdminTokenEnv(TOKEN);
   let answers: string[] = [];
   let server: Server;
   let url: string;
@@ -85,19 +86,11 @@ describe('run wait and run status against a coordinator (stub HTTP server)', () 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    process.env.FEDSYNTH_ADMIN_TOKEN = TOKEN;
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
-    if (savedToken === undefined) delete process.env.FEDSYNTH_ADMIN_TOKEN;
-    else process.env.FEDSYNTH_ADMIN_TOKEN = savedToken;
   });
 
-  async function cli(...argv: string[]) {
-    const io = captureIo();
-    const code = await runCli(argv, io);
-    return { code, out: io.stdout(), err: io.stderr() };
-  }
 
   it('run wait prints the quorum wait, then each finished evaluation once', async () => {
     answers = [

@@ -1,6 +1,5 @@
-import type { AuditEntry } from '../store/audit.repository';
+import { toAuditEntry, type AuditEntry, type AuditRow } from '../store/audit.repository';
 import type { Database } from '../store/database';
-import { fromJsonColumn } from '../store/json-column';
 
 /** The audit log's filters, each optional; text ones match from the start (`site` finds `site.refused`). */
 export interface AuditQuery {
@@ -18,15 +17,6 @@ export interface AuditQuery {
 }
 
 const MAX_AUDIT_PAGE = 500;
-
-interface AuditRow {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  subject: string | null;
-  details: string | null;
-}
 
 /**
  * The dashboard's read-only queries that no repository covers: the audit log filtered and
@@ -68,7 +58,7 @@ export class DashboardQueries {
         text: text(query.text)?.toLowerCase() ?? null,
         limit,
       })
-      .map((row) => ({ ...row, details: fromJsonColumn<Record<string, unknown>>(row.details, `audit_log.details of entry ${row.id}`) }));
+      .map(toAuditEntry);
   }
 
   /** Every action in the log, sorted (the filter's choices). */

@@ -14,7 +14,8 @@ export interface AuditEntry {
   details: Readonly<Record<string, unknown>> | null;
 }
 
-interface AuditRow {
+/** An audit_log row as SQLite returns it (details still JSON text). */
+export interface AuditRow {
   id: number;
   at: number;
   actor: string;
@@ -23,7 +24,8 @@ interface AuditRow {
   details: string | null;
 }
 
-function toEntry(row: AuditRow): AuditEntry {
+/** A row as an entry, its details parsed. */
+export function toAuditEntry(row: AuditRow): AuditEntry {
   return { ...row, details: fromJsonColumn(row.details, `audit_log.details of entry ${row.id}`) };
 }
 
@@ -58,7 +60,7 @@ export class AuditRepository {
         details: toJsonColumn(entry.details),
       }).lastInsertRowid,
     );
-    return toEntry(this.statements.byId.get(id)!);
+    return toAuditEntry(this.statements.byId.get(id)!);
   }
 
   /** Entries in order, paged by id (`afterId`), optionally for one subject or action. */
@@ -70,6 +72,6 @@ export class AuditRepository {
         action: query.action ?? null,
         limit: Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE),
       })
-      .map(toEntry);
+      .map(toAuditEntry);
   }
 }

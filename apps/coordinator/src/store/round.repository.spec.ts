@@ -1,31 +1,26 @@
-import { join } from 'node:path';
 import { PLAN } from '../__fixtures__/plans';
-import { manualClock, useTempDir } from '../__fixtures__/temp-dir';
-import { CoordinatorStore } from './coordinator-store';
+import { useTempStore } from '../__fixtures__/temp-store';
 
 const checkpoint = { path: 'run-1/round-000000.weights.pb', sha256: 'a'.repeat(64) };
 
 describe('RoundRepository', () => {
-  const dir = useTempDir();
-  const clock = manualClock();
-  let store: CoordinatorStore;
+  const db = useTempStore();
+  const { clock } = db;
   beforeEach(() => {
-    store = CoordinatorStore.open({ path: join(dir.path, 'c.sqlite'), now: clock.now });
-    store.runs.create({ id: 'run-1', plan: PLAN });
-    store.sites.register({ name: 'A', id: 'a' });
-    store.sites.register({ name: 'B', id: 'b' });
+    db.store.runs.create({ id: 'run-1', plan: PLAN });
+    db.store.sites.register({ name: 'A', id: 'a' });
+    db.store.sites.register({ name: 'B', id: 'b' });
   });
-  afterEach(() => store.close());
 
   const key = { runId: 'run-1', round: 0, attempt: 1 };
 
   it('opens a round only for a running run, and moves the run to it', () => {
-    expect(() => store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: 1 })).toThrow(
+    expect(() => db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: 1 })).toThrow(
       'cannot open round 0 (attempt 1) of run run-1: the run is created',
     );
-    store.runs.start('run-1');
+    db.store.runs.start('run-1');
 
-    const round = store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: clock.now() + 60_000 });
+    const round = db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: clock.now() + 60_000 });
 
     expect(round).toEqual({
       ...key,
@@ -39,19 +34,19 @@ describe('RoundRepository', () => {
       metrics: null,
       error: null,
     });
-    expect(store.runs.get('run-1')).toMatchObject({ currentPhase: 'autoencoder', currentRound: 0 });
-    expect(() => store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null })).toThrow(
+    expect(db.store.runs.get('run-1')).toMatchObject({ currentPhase: 'autoencoder', currentRound: 0 });
+    expect(() => db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null })).toThrow(
       'round 0 (attempt 1) of run run-1 already exists',
     );
   });
 
   it('completes a round with its checkpoint, state and metrics', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.markAggregating(key);
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.markAggregating(key);
     clock.advance(500);
 
-    const done = store.rounds.complete(key, {
+    const done = db.store.rounds.complete(key, {
       checkpoint,
       strategyState: { path: 'run-1/round-000000.state.pb', sha256: 'b'.repeat(64) },
       metrics: { train: { loss: 0.5 }, summary: { siteCount: 2, recordCount: 300, failureCount: 0 } },
@@ -64,49 +59,49 @@ describe('RoundRepository', () => {
       strategyState: { path: 'run-1/round-000000.state.pb', sha256: 'b'.repeat(64) },
       metrics: { train: { loss: 0.5 }, summary: { siteCount: 2, recordCount: 300, failureCount: 0 } },
     });
-    expect(store.rounds.lastCompleted('run-1')).toEqual(done);
-    expect(() => store.rounds.complete(key, { checkpoint })).toThrow('round 0 (attempt 1) of run run-1 is completed and cannot become completed');
+    expect(db.store.rounds.lastCompleted('run-1')).toEqual(done);
+    expect(() => db.store.rounds.complete(key, { checkpoint })).toThrow('round 0 (attempt 1) of run run-1 is completed and cannot become completed');
   });
 
   it('keeps failed attempts beside the completed one, and fails interrupted rounds on restart', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.fail(key, 'quorum not reached: 1 of 2 sites answered');
-    store.rounds.open({ ...key, attempt: 2, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.complete({ ...key, attempt: 2 }, { checkpoint });
-    store.rounds.open({ runId: 'run-1', round: 1, attempt: 1, phase: 'autoencoder', deadlineAt: null });
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.fail(key, 'quorum not reached: 1 of 2 sites answered');
+    db.store.rounds.open({ ...key, attempt: 2, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.complete({ ...key, attempt: 2 }, { checkpoint });
+    db.store.rounds.open({ runId: 'run-1', round: 1, attempt: 1, phase: 'autoencoder', deadlineAt: null });
 
-    const interrupted = store.rounds.failUnfinished('run-1', 'coordinator restarted');
+    const interrupted = db.store.rounds.failUnfinished('run-1', 'coordinator restarted');
 
     expect(interrupted).toBe(1);
-    expect(store.rounds.list('run-1').map((r) => [r.round, r.attempt, r.status, r.error])).toEqual([
+    expect(db.store.rounds.list('run-1').map((r) => [r.round, r.attempt, r.status, r.error])).toEqual([
       [0, 1, 'failed', 'quorum not reached: 1 of 2 sites answered'],
       [0, 2, 'completed', null],
       [1, 1, 'failed', 'coordinator restarted'],
     ]);
-    expect(store.rounds.lastCompleted('run-1')).toMatchObject({ round: 0, attempt: 2 });
+    expect(db.store.rounds.lastCompleted('run-1')).toMatchObject({ round: 0, attempt: 2 });
   });
 
   it('allows one completed attempt per round, with a checkpoint', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.open({ ...key, attempt: 2, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.complete(key, { checkpoint });
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.open({ ...key, attempt: 2, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.complete(key, { checkpoint });
 
-    expect(() => store.rounds.complete({ ...key, attempt: 2 }, { checkpoint })).toThrow(/UNIQUE/);
-    expect(() => store.rounds.complete({ ...key, attempt: 2 }, { checkpoint: { path: null as unknown as string, sha256: 'x' } })).toThrow(
+    expect(() => db.store.rounds.complete({ ...key, attempt: 2 }, { checkpoint })).toThrow(/UNIQUE/);
+    expect(() => db.store.rounds.complete({ ...key, attempt: 2 }, { checkpoint: { path: null as unknown as string, sha256: 'x' } })).toThrow(
       /CHECK/,
     );
     // The failed transaction left the run's progress and the round untouched.
-    expect(store.rounds.get({ ...key, attempt: 2 }).status).toBe('open');
+    expect(db.store.rounds.get({ ...key, attempt: 2 }).status).toBe('open');
   });
 
   it('records accepted and rejected contributions, once per site', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
 
-    store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 100, accepted: true, metrics: { loss: 0.4 } });
-    store.rounds.recordContribution({
+    db.store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 100, accepted: true, metrics: { loss: 0.4 } });
+    db.store.rounds.recordContribution({
       ...key,
       siteId: 'b',
       recordCount: 50,
@@ -114,7 +109,7 @@ describe('RoundRepository', () => {
       rejection: { code: 'NON_FINITE', reason: 'tensor "k" holds NaN at element 3' },
     });
 
-    expect(store.rounds.contributions(key)).toEqual([
+    expect(db.store.rounds.contributions(key)).toEqual([
       { ...key, siteId: 'a', recordCount: 100, accepted: true, rejection: null, metrics: { loss: 0.4 }, receivedAt: clock.now() },
       {
         ...key,
@@ -126,56 +121,54 @@ describe('RoundRepository', () => {
         receivedAt: clock.now(),
       },
     ]);
-    expect(store.rounds.contributions({ runId: 'run-1' })).toHaveLength(2);
-    expect(() => store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 1, accepted: true })).toThrow(
+    expect(db.store.rounds.contributions({ runId: 'run-1' })).toHaveLength(2);
+    expect(() => db.store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 1, accepted: true })).toThrow(
       'site a already contributed to round 0 (attempt 1) of run run-1',
     );
-    expect(() => store.rounds.recordContribution({ ...key, siteId: 'ghost', recordCount: 1, accepted: true })).toThrow(
+    expect(() => db.store.rounds.recordContribution({ ...key, siteId: 'ghost', recordCount: 1, accepted: true })).toThrow(
       'cannot record site ghost for round 0 (attempt 1) of run run-1: unknown site or round',
     );
-    expect(() => store.rounds.recordContribution({ ...key, siteId: 'b', recordCount: 1, accepted: false })).toThrow('needs a rejection code');
+    expect(() => db.store.rounds.recordContribution({ ...key, siteId: 'b', recordCount: 1, accepted: false })).toThrow('needs a rejection code');
   });
 
   it('records a batch of contributions in one transaction, keeping each one\'s receipt time, all or none', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
     const receivedAt = clock.now() - 500;
 
-    expect(store.rounds.recordContributions([])).toBe(0);
+    expect(db.store.rounds.recordContributions([])).toBe(0);
     expect(
-      store.rounds.recordContributions([
+      db.store.rounds.recordContributions([
         { ...key, siteId: 'b', recordCount: 50, accepted: true, receivedAt },
         { ...key, siteId: 'a', recordCount: 100, accepted: true, metrics: { loss: 0.4 }, receivedAt: receivedAt + 1 },
       ]),
     ).toBe(2);
 
-    expect(store.rounds.contributions(key).map((c) => [c.siteId, c.recordCount, c.metrics, c.receivedAt])).toEqual([
+    expect(db.store.rounds.contributions(key).map((c) => [c.siteId, c.recordCount, c.metrics, c.receivedAt])).toEqual([
       ['a', 100, { loss: 0.4 }, receivedAt + 1],
       ['b', 50, null, receivedAt],
     ]);
     // A bad row (here an unknown site) rolls the whole batch back, and says which row.
     const retry = { ...key, attempt: 2 };
-    store.rounds.fail(key, 'quorum lost');
-    store.rounds.open({ ...retry, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.fail(key, 'quorum lost');
+    db.store.rounds.open({ ...retry, phase: 'autoencoder', deadlineAt: null });
     expect(() =>
-      store.rounds.recordContributions([
+      db.store.rounds.recordContributions([
         { ...retry, siteId: 'a', recordCount: 1, accepted: true },
         { ...retry, siteId: 'ghost', recordCount: 1, accepted: true },
       ]),
     ).toThrow('cannot record site ghost for round 0 (attempt 2) of run run-1: unknown site or round');
-    expect(store.rounds.contributions(retry)).toEqual([]);
+    expect(db.store.rounds.contributions(retry)).toEqual([]);
   });
 
   it('keeps rounds and contributions across a reopening of the file', () => {
-    store.runs.start('run-1');
-    store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
-    store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 100, accepted: true });
-    store.rounds.complete(key, { checkpoint, metrics: { loss: 1 } });
-    store.close();
+    db.store.runs.start('run-1');
+    db.store.rounds.open({ ...key, phase: 'autoencoder', deadlineAt: null });
+    db.store.rounds.recordContribution({ ...key, siteId: 'a', recordCount: 100, accepted: true });
+    db.store.rounds.complete(key, { checkpoint, metrics: { loss: 1 } });
+    db.reopen();
 
-    store = CoordinatorStore.open({ path: join(dir.path, 'c.sqlite') });
-
-    expect(store.rounds.lastCompleted('run-1')).toMatchObject({ ...key, checkpoint, metrics: { loss: 1 } });
-    expect(store.rounds.contributions(key)).toHaveLength(1);
+    expect(db.store.rounds.lastCompleted('run-1')).toMatchObject({ ...key, checkpoint, metrics: { loss: 1 } });
+    expect(db.store.rounds.contributions(key)).toHaveLength(1);
   });
 });

@@ -10,6 +10,15 @@ describe('site tokens', () => {
     }
   });
 
+  it("never starts a token with '-', which a command line would take for an option", () => {
+    // 0xF8 encodes to '-' as the first base64url character.
+    const draws = [Buffer.alloc(32, 0xf8), Buffer.alloc(32, 0xfb), Buffer.alloc(32, 0x01)];
+    const token = generateSiteToken(() => draws.shift()!);
+    expect(draws).toHaveLength(0);
+    expect(token).toBe(Buffer.alloc(32, 0x01).toString('base64url'));
+    expect(Buffer.alloc(32, 0xf8).toString('base64url').startsWith('-')).toBe(true);
+  });
+
   it('stores a salted hash that verifies the token and nothing else', () => {
     const token = generateSiteToken();
 

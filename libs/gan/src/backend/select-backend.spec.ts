@@ -81,8 +81,16 @@ describe('initBackend', () => {
     }
   });
 
-  (nativeLoads ? it.skip : it)('fails, rather than falling back, when a forced backend cannot load', async () => {
+  // Which branch runs depends on the machine (tfjs-node present and loading, or not); each
+  // checks the forced request is honoured exactly: used, or refused without a fallback.
+  it(`uses a forced tensorflow backend when tfjs-node loads, and otherwise fails rather than falling back (here: ${nativeLoads ? 'loads' : 'does not load'})`, async () => {
     process.env['FEDSYNTH_BACKEND'] = 'tensorflow';
+    if (nativeLoads) {
+      await expect(initBackend({ log })).resolves.toMatchObject({ name: 'tensorflow', forced: true });
+      expect(tf.getBackend()).toBe('tensorflow');
+      expect(lines).toHaveLength(1);
+      return;
+    }
     const before = tf.getBackend();
     await expect(initBackend({ log })).rejects.toThrow(
       /backend 'tensorflow' was requested by FEDSYNTH_BACKEND=tensorflow but cannot be used: @tensorflow\/tfjs-node (is not installed|is installed but failed to load)/,

@@ -21,7 +21,7 @@ export {
   type BudgetCheckOptions,
   type PrivacyBudget,
 } from './privacy-budget';
-export { cryptoUniform, normalSource, type NormalSource, type UniformSource } from './secure-normal';
+export { secureRandomness, seededRandomness, type DpRandomness } from './dp-randomness';
 export {
   matrixRecordCodes,
   noisyCodeCounts,

@@ -1,13 +1,12 @@
 import { matrixFromRows } from '../data/binary-matrix';
-import { createRng } from '../data/simulate/prng';
 import { createVocabulary } from '../data/vocabulary';
+import { seededRandomness } from './dp-randomness';
 import { matrixRecordCodes, noisyCodeCounts } from './noisy-code-counts';
 import { computeEpsilon } from './rdp-accountant';
 
-/** Seeded sources so runs are reproducible (production uses node:crypto). */
+/** A seeded source so runs are reproducible (production uses node:crypto). */
 function seeded(seed: number) {
-  const rng = createRng(seed);
-  return { normal: () => rng.normal(), uniform: () => rng.next() };
+  return { randomness: seededRandomness(seed) };
 }
 
 const DOMAIN = ['250', '401', '414', '427', '428', '584', 'V45'];

@@ -3,7 +3,7 @@ import type { Vocabulary } from '../data/vocabulary';
 import { FedsynthError } from '../errors/fedsynth-error';
 import { logErfc } from './log-math';
 import type { SampledGaussianSegment } from './rdp-accountant';
-import { cryptoUniform, normalSource, type NormalSource, type UniformSource } from './secure-normal';
+import { secureRandomness, type DpRandomness } from './dp-randomness';
 
 /**
  * Differentially private code counts for the vocabulary agreement: which codes a site
@@ -40,10 +40,11 @@ export interface NoisyCodeCountsOptions {
   readonly noiseMultiplier: number;
   /** k ≥ 1: codes whose rounded noisy count is at least k are proposed. */
   readonly minCount: number;
-  /** Noise source; default cryptographically random. Seeded only in tests. */
-  readonly normal?: NormalSource;
-  /** Chooses which m codes an over-long record keeps; default cryptographically random. */
-  readonly uniform?: UniformSource;
+  /**
+   * The noise, and which m codes an over-long record keeps. Default: secureRandomness()
+   * (node:crypto). seededRandomness only in tests: a known seed voids the guarantee.
+   */
+  readonly randomness?: DpRandomness;
 }
 
 export interface NoisyCodeCounts {
@@ -82,9 +83,9 @@ function validate(options: NoisyCodeCountsOptions): void {
 }
 
 /** Keeps a uniformly random m of the items (partial Fisher–Yates), in place. */
-function keepRandom(items: number[], m: number, uniform: UniformSource): number[] {
+function keepRandom(items: number[], m: number, random: DpRandomness): number[] {
   for (let i = 0; i < m; i++) {
-    const j = i + Math.floor(uniform() * (items.length - i));
+    const j = i + Math.floor(random.uniform() * (items.length - i));
     const tmp = items[i];
     items[i] = items[j];
     items[j] = tmp;
@@ -97,8 +98,7 @@ function keepRandom(items: number[], m: number, uniform: UniformSource): number[
 export function noisyCodeCounts(records: Iterable<Iterable<string>>, options: NoisyCodeCountsOptions): NoisyCodeCounts {
   validate(options);
   const { domain, maxCodesPerRecord: m, noiseMultiplier: z, minCount: k } = options;
-  const normal = options.normal ?? normalSource();
-  const uniform = options.uniform ?? cryptoUniform();
+  const random = options.randomness ?? secureRandomness();
   const column = new Map(domain.map((code, i) => [code, i]));
   const counts = new Float64Array(domain.length);
   let truncatedRecords = 0;
@@ -114,7 +114,7 @@ export function noisyCodeCounts(records: Iterable<Iterable<string>>, options: No
     let kept = Array.from(held);
     if (kept.length > m) {
       truncatedRecords++;
-      kept = keepRandom(kept, m, uniform);
+      kept = keepRandom(kept, m, random);
     }
     for (const c of kept) counts[c]++;
   }
@@ -125,7 +125,7 @@ export function noisyCodeCounts(records: Iterable<Iterable<string>>, options: No
   const codes: string[] = [];
   domain.forEach((code, c) => {
     // Math.round(x) + 0 turns a -0 into 0 so counts print cleanly.
-    const noisy = Math.round(counts[c] + noiseStd * normal()) + 0;
+    const noisy = Math.round(counts[c] + noiseStd * random.normal()) + 0;
     noisyCounts.set(code, noisy);
     if (noisy >= k) codes.push(code);
   });

@@ -22,7 +22,7 @@ import { syntheticMatrix } from '../../model/bench/synthetic-matrix';
 import { createModel } from '../../model/create-model';
 import type { GanModel } from '../../model/gan-model';
 import { autoencoderStep, discriminatorStep } from '../../model/train-steps';
-import { secureRandomness, type DpRandomness } from '../dp-sgd/dp-randomness';
+import { secureRandomness, type DpRandomness } from '../dp-randomness';
 import { dpAutoencoderStep, dpDiscriminatorStep } from '../dp-sgd/dp-steps';
 import { poissonSample } from '../dp-sgd/poisson-sample';
 import type { DpStepSettings } from '../dp-sgd/private-gradients';

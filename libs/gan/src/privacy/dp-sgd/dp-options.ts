@@ -1,7 +1,7 @@
 import { FedsynthError } from '../../errors/fedsynth-error';
 import type { ModelOptions } from '../../model/model-options';
 import { validateSegment, type SampledGaussianSegment } from '../rdp-accountant';
-import { secureRandomness, seededRandomness, type DpRandomness } from './dp-randomness';
+import { secureRandomness, seededRandomness, type DpRandomness } from '../dp-randomness';
 
 /** DP-SGD settings for train(): the networks that see real records train under them. */
 export interface DpOptions {

@@ -4,7 +4,7 @@ import { createModel } from '../../model/create-model';
 import type { GanModel } from '../../model/gan-model';
 import { getWeights } from '../../model/named-weights';
 import { pairedCodesMatrix, TINY_MODEL } from '../../model/test-fixtures';
-import { seededRandomness } from './dp-randomness';
+import { seededRandomness } from '../dp-randomness';
 import { dpAutoencoderStep, dpDiscriminatorStep } from './dp-steps';
 import { privateGradients, type DpStepSettings } from './private-gradients';
 import { autoencoderRecordTerms, discriminatorRecordTerms } from './record-terms';

@@ -1,5 +1,4 @@
 export { assertDpCompatible, type DpOptions } from './dp-options';
-export { secureRandomness, seededRandomness, type DpRandomness } from './dp-randomness';
 export { dpAutoencoderStep, dpDiscriminatorStep, type DpDiscriminatorStepOptions } from './dp-steps';
 export type { DpStepSettings } from './private-gradients';
 export { poissonSample } from './poisson-sample';

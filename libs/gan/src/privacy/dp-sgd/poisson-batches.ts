@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { denseRowsAt, type BinaryMatrix } from '../../data/binary-matrix';
-import type { DpRandomness } from './dp-randomness';
+import type { DpRandomness } from '../dp-randomness';
 import { poissonSample } from './poisson-sample';
 
 /**

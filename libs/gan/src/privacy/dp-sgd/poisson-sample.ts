@@ -1,4 +1,4 @@
-import type { DpRandomness } from './dp-randomness';
+import type { DpRandomness } from '../dp-randomness';
 
 /**
  * Poisson sampling: every record joins the batch independently with probability q, so the

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { DpRandomness } from './dp-randomness';
+import type { DpRandomness } from '../dp-randomness';
 import { clipFactors, perRecordSquaredNorms, weightedGradientSums } from './per-record-gradients';
 import type { RecordTerms } from './record-terms';
 
