@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { initBackend } from '@fedsynth/gan';
 import type { AddressInfo } from 'node:net';
 import { adminAuthLimit } from './api/admin-auth-limit';
@@ -14,6 +15,12 @@ import { AuditRepository } from './store/audit.repository';
 import { CoordinatorStore } from './store/coordinator-store';
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+
+/**
+ * Largest JSON request body. Express's default (100 kB) is too small for a run created with
+ * a fixed vocabulary of MAX_FIXED_VOCABULARY_CODES codes (up to 32 characters each).
+ */
+const JSON_BODY_LIMIT = '2mb';
 
 /** AppModule (config + store) with the federation (gateway, rounds, REST API) and the dashboard on top. */
 @Module({})
@@ -41,9 +48,11 @@ export async function startCoordinator(config: CoordinatorConfig, options: { log
   const tls = config.tls ? loadTlsCredentials(config.tls) : null;
   const logger = options.logger === false ? false : LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1);
   await initBackend({ log: (line) => (logger === false ? undefined : console.log(line)) });
-  const app = await NestFactory.create(CoordinatorModule.forRoot(config), { logger, ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}) });
+  const app = await NestFactory.create<NestExpressApplication>(CoordinatorModule.forRoot(config), { logger, ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}) });
   // Before the routes (registered at listen): a client that keeps failing admin authentication is held off.
   app.use(adminAuthLimit(config.rateLimits, app.get(AuditRepository, { strict: false })));
+  // After it, as Nest's default parser would be: a held-off client's body is not read.
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   await app.listen(config.port, config.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

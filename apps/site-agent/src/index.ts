@@ -5,7 +5,7 @@
 export { SiteAgent } from './site-agent';
 export { runSiteAgent } from './run-site-agent';
 export type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
-export { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData, type SiteDataOptions } from './site-data';
+export { coveredRecords, dataSummaryOf, droppedByVocabulary, loadSiteData, matrixOnVocabulary, type SiteData, type SiteDataOptions } from './site-data';
 export { LOCAL_TRAIN_MS_METRIC, LocalTrainer, type LocalTrainerOptions } from './local-trainer';
 export { decodeModelSpec, MODEL_SPEC_PREFIX } from './model-spec-codec';
 export { LocalEvaluator, pickMetrics, type EvaluationData, type LocalEvaluatorOptions } from './local-evaluator';

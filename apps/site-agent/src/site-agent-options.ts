@@ -1,5 +1,5 @@
 import type { TrainLog } from '@fedsynth/gan';
-import type { EvalResult, Phase, TrainResult } from '@fedsynth/protocol';
+import type { EvalResult, Phase, TrainResult, VocabularySource } from '@fedsynth/protocol';
 import type { LocalEvaluatorOptions } from './local-evaluator';
 import type { SiteDataOptions } from './site-data';
 
@@ -10,7 +10,8 @@ export type SiteAgentEvent =
   | { type: 'disconnected'; reason: string; reconnecting: boolean }
   /** The agent stopped on its own: the coordinator revoked or refused this site (see SiteAgent.stopped). */
   | { type: 'stopped'; code: string; message: string }
-  | { type: 'vocabulary'; runId: string; size: number; coveredRecords: number }
+  /** A vocabulary agreed; `dropped`: how many of this site's codes are outside it, and how many training records lost one. */
+  | { type: 'vocabulary'; runId: string; source: VocabularySource; size: number; coveredRecords: number; dropped: { codes: number; records: number } }
   | { type: 'trainStarted'; runId: string; round: number; phase: Phase }
   | { type: 'trainLog'; log: TrainLog }
   /** The update exactly as sent (tests recompute the federated mean from these). */

@@ -27,7 +27,7 @@ import { LocalTrainer } from './local-trainer';
 import { ProgressHeartbeats, trainProgress } from './progress-heartbeats';
 import { refusalMessage, refusalReason } from './refusal-message';
 import type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
-import { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
+import { coveredRecords, dataSummaryOf, droppedByVocabulary, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
 
 const AGENT_VERSION = '0.1.0';
 
@@ -293,11 +293,23 @@ export class SiteAgent {
     if (vocabulary.codes.join('\n') !== proposal.codes.join('\n')) {
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason: 'the proposed codes are not in canonical order' };
     }
-    this.matrix = matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+    const matrix = matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+    const covered = coveredRecords(matrix);
+    // A fixed list is not built from this site's codes: it may miss all of them, and a matrix
+    // of empty records would only teach the model that patients have no diagnoses.
+    if (proposal.source === 'fixed' && covered === 0) {
+      const reason = `none of this site's ${matrix.rows} training records holds a code of the fixed vocabulary (${vocabulary.codes.length} codes)`;
+      return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
+    }
+    this.matrix = matrix;
     this.holdoutMatrix = matrixOnVocabulary(data.holdout.matrix, data.holdout.vocabulary, vocabulary);
-    const covered = coveredRecords(this.matrix);
-    this.emit({ type: 'vocabulary', runId: proposal.runId, size: vocabulary.codes.length, coveredRecords: covered });
-    this.log(`site ${this.options.siteId}: vocabulary of ${vocabulary.codes.length} codes covers ${covered} of ${this.matrix.rows} records`);
+    // Counts only: the log and the event never name a dropped code or a record.
+    const dropped = droppedByVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+    this.emit({ type: 'vocabulary', runId: proposal.runId, source: proposal.source, size: vocabulary.codes.length, coveredRecords: covered, dropped });
+    this.log(
+      `site ${this.options.siteId}: ${proposal.source} vocabulary of ${vocabulary.codes.length} codes covers ${covered} of ${matrix.rows} records; ` +
+        `${dropped.codes} of this site's codes are outside it and dropped (${dropped.records} records lost at least one code)`,
+    );
     return { runId: proposal.runId, digest, accepted: true, coveredRecordCount: covered, reason: '' };
   }
 

@@ -1,8 +1,8 @@
-import { createVocabulary, rowColumns } from '@fedsynth/gan';
+import { createVocabulary, matrixFromRows, rowColumns } from '@fedsynth/gan';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coveredRecords, dataSummaryOf, loadSiteData, matrixOnVocabulary } from './site-data';
+import { coveredRecords, dataSummaryOf, droppedByVocabulary, loadSiteData, matrixOnVocabulary } from './site-data';
 
 describe('site data', () => {
   let dir: string;
@@ -43,5 +43,16 @@ describe('site data', () => {
     expect(matrix.cols).toBe(3);
     expect(coveredRecords(matrix)).toBe(matrix.rows);
     for (let r = 0; r < matrix.rows; r++) expect(Array.from(rowColumns(matrix, r))).not.toContain(2);
+  });
+
+  it('counts what a vocabulary drops: distinct codes outside it, and records losing at least one', () => {
+    const from = createVocabulary(['250', '401', '584']); // columns 0, 1, 2
+    const matrix = matrixFromRows([[1], [0, 1], [1, 2], [2], [], [2]], 3);
+    const to = createVocabulary(['401', '999']);
+
+    expect(droppedByVocabulary(matrix, from, to)).toEqual({ codes: 2, records: 4 });
+    expect(droppedByVocabulary(matrix, from, from)).toEqual({ codes: 0, records: 0 });
+    // The records losing codes still count as covered when they keep one (rows 1 and 2).
+    expect(coveredRecords(matrixOnVocabulary(matrix, from, to))).toBe(3);
   });
 });

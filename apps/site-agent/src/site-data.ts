@@ -69,6 +69,29 @@ export function matrixOnVocabulary(matrix: BinaryMatrix, from: Vocabulary, to: V
   return matrixFromRows(rows, to.codes.length);
 }
 
+/**
+ * What mapping the records onto a vocabulary drops, as two counts: the distinct codes the
+ * records hold that are not columns of `to`, and the records that lose at least one code.
+ * Counts only, for the site's own log: which code a record held stays in the matrix.
+ */
+export function droppedByVocabulary(matrix: BinaryMatrix, from: Vocabulary, to: Vocabulary): { codes: number; records: number } {
+  const target = vocabularyIndex(to);
+  const outside = from.codes.map((code) => !target.has(code));
+  const held = new Uint8Array(from.codes.length);
+  let records = 0;
+  for (let r = 0; r < matrix.rows; r++) {
+    let lost = false;
+    for (const c of rowColumns(matrix, r)) {
+      if (outside[c]) {
+        held[c] = 1;
+        lost = true;
+      }
+    }
+    if (lost) records++;
+  }
+  return { codes: held.reduce((n, h) => n + h, 0), records };
+}
+
 /** Records holding at least one code of the matrix: what VocabularyAgreement reports. */
 export function coveredRecords(matrix: BinaryMatrix): number {
   let covered = 0;

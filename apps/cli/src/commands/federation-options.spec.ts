@@ -95,7 +95,7 @@ describe('run commands', () => {
 
   it('maps flags to the POST /api/runs body, sending only what was given', () => {
     expect(runCreateBody({})).toEqual({
-      plan: { phases: [{ phase: 'autoencoder', rounds: 5 }, { phase: 'gan', rounds: 20 }] },
+      plan: { phases: [{ phase: 'autoencoder', rounds: 30 }, { phase: 'gan', rounds: 20 }] },
       options: { modelFamily: 'medgan', train: {}, vocabulary: {}, model: {} },
     });
     const body = runCreateBody({

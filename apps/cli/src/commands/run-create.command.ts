@@ -1,7 +1,16 @@
+import { DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '@fedsynth/coordinator';
 import { FedsynthError } from '@fedsynth/gan';
 import type { Command, OptionValues } from '../command';
 import { ADMIN_HELP, AdminClient } from './admin-api';
 import { integerOption, stringOption } from './data-options';
+import { readRunVocabulary } from './run-vocabulary-file';
+
+/** The coordinator's default rounds per phase: the CLI always sends the phases, so it must use the same. */
+const DEFAULT_ROUNDS = {
+  autoencoder: DEFAULT_PHASES.find((p) => p.phase === 'autoencoder')?.rounds ?? 0,
+  gan: DEFAULT_PHASES.find((p) => p.phase === 'gan')?.rounds ?? 0,
+};
+const TRAIN = DEFAULT_RUN_OPTIONS.train;
 
 const HELP = `Usage: fedsynth run create --coordinator URL [options]
 
@@ -13,8 +22,8 @@ The coordinator checks the whole request and lists every problem at once.
 Options:
   --coordinator URL          coordinator base URL, e.g. http://localhost:8080 (required)
   --model medgan             model family (default: medgan)
-  --ae-rounds N              autoencoder (pre-training) rounds (default: 5; 0 skips them)
-  --gan-rounds N             GAN rounds (default: 20)
+  --ae-rounds N              autoencoder (pre-training) rounds (default: ${DEFAULT_ROUNDS.autoencoder}; 0 skips them)
+  --gan-rounds N             GAN rounds (default: ${DEFAULT_ROUNDS.gan})
   --min-sites N              quorum: accepted site results needed to aggregate a round
   --deadline-ms MS           time allowed for one round attempt
   --max-retries N            retries of a failed round before the run fails
@@ -23,12 +32,16 @@ Options:
   --site-wait S              fail a started run if fewer than --min-sites sites connect within S
                              seconds (default: wait as long as it takes)
   --strategy NAME            fedavg | fedadam | fedmedian | fedtrimmedmean (default: fedavg)
-  --local-epochs N           local epochs per round at each site (default: 1)
-  --batch-size N             local batch size (default: 100)
-  --learning-rate X          local Adam learning rate (default: 0.001)
+  --local-epochs N           local epochs per round at each site (default: ${TRAIN.localEpochs})
+  --batch-size N             local batch size (default: ${TRAIN.batchSize})
+  --learning-rate X          local Adam learning rate (default: ${TRAIN.learningRate})
   --seed N                   seed of the initial weights and site tasks (default: 1)
   --code-level LEVEL         category (3-character ICD-9, sites use --rollup) | full (default: category)
   --min-code-count K         vocabulary: codes held by at least K records at a site (default: 5)
+  --vocabulary FILE          a fixed vocabulary instead of the sites' union: a vocabulary file
+                             (one code per line, as 'fedsynth data inspect --save-vocabulary'
+                             writes) or a dictionary CSV (icd9_code or code column, rolled up at
+                             --code-level category); sites drop their codes outside it
   --latent-dim N             medGAN latent size (default: the model's)
   --json                     print the created run as JSON instead of its id
 
@@ -38,6 +51,7 @@ Examples:
   export FEDSYNTH_ADMIN_TOKEN=...
   fedsynth run create --coordinator http://localhost:8080 --model medgan --min-sites 3
   fedsynth run create --coordinator http://localhost:8080 --ae-rounds 2 --gan-rounds 10 --local-epochs 2 --strategy fedadam
+  fedsynth run create --coordinator http://localhost:8080 --vocabulary categories.txt
   RUN=$(fedsynth run create --coordinator http://localhost:8080) && fedsynth run start "$RUN" --coordinator http://localhost:8080
 `;
 
@@ -68,8 +82,8 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   if (codeLevel !== undefined && codeLevel !== 'category' && codeLevel !== 'full') {
     throw new FedsynthError(`--code-level must be category or full, got '${codeLevel}'`, 'CLI_BAD_OPTION');
   }
-  const aeRounds = integerOption(values, 'ae-rounds', 5, 0, 100_000);
-  const ganRounds = integerOption(values, 'gan-rounds', 20, 0, 100_000);
+  const aeRounds = integerOption(values, 'ae-rounds', DEFAULT_ROUNDS.autoencoder, 0, 100_000);
+  const ganRounds = integerOption(values, 'gan-rounds', DEFAULT_ROUNDS.gan, 0, 100_000);
   if (aeRounds + ganRounds === 0) throw new FedsynthError('--ae-rounds and --gan-rounds are both 0: a run needs at least one round', 'CLI_BAD_OPTION');
   // The plan is merged over the coordinator's defaults field by field, so phases are always
   // sent whole (a zero-round phase is dropped: it would do nothing).
@@ -99,6 +113,22 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   return { plan, options };
 }
 
+/**
+ * runCreateBody, plus the fixed vocabulary of --vocabulary FILE read and checked here: a bad
+ * file fails naming its line before the token or the network are used.
+ */
+export async function runCreateRequest(values: OptionValues): Promise<{ plan: Record<string, unknown>; options: Record<string, unknown> }> {
+  const body = runCreateBody(values);
+  const file = stringOption(values, 'vocabulary');
+  if (file === undefined) return body;
+  if (values['min-code-count'] !== undefined) {
+    throw new FedsynthError('--min-code-count applies only to the union vocabulary; drop it or --vocabulary', 'CLI_BAD_OPTION');
+  }
+  const vocabulary = body.options.vocabulary as { codeLevel?: 'category' | 'full' };
+  const fixed = await readRunVocabulary(file, vocabulary.codeLevel ?? DEFAULT_RUN_OPTIONS.vocabulary.codeLevel);
+  return { ...body, options: { ...body.options, vocabulary: { ...vocabulary, fixed } } };
+}
+
 export const runCreateCommand: Command = {
   path: ['run', 'create'],
   summary: 'Create a federated training run on the coordinator and print its id',
@@ -121,13 +151,14 @@ export const runCreateCommand: Command = {
     seed: { type: 'string' },
     'code-level': { type: 'string' },
     'min-code-count': { type: 'string' },
+    vocabulary: { type: 'string' },
     'latent-dim': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new FedsynthError(`unexpected argument '${positionals[0]}' (run create takes options only)`, 'CLI_BAD_ARGUMENT');
     // Validate every flag before asking for the token or the network.
-    const body = runCreateBody(values);
+    const body = await runCreateRequest(values);
     const client = AdminClient.from(values);
     const run = await client.json<{ id: string; plan: { phases: { phase: string; rounds: number }[]; minSites: number } }>('POST', '/api/runs', body);
     if (values.json === true) {

@@ -62,7 +62,7 @@ export function describeSiteEvent(event: SiteAgentEvent): string | undefined {
     case 'stopped':
       return `stopping: ${event.message}`;
     case 'vocabulary':
-      return `run ${event.runId}: vocabulary agreed, ${event.size} codes, ${event.coveredRecords} records covered`;
+      return `run ${event.runId}: ${event.source} vocabulary agreed, ${event.size} codes, ${event.coveredRecords} records covered; ${event.dropped.codes} codes of this site dropped (outside it)`;
     case 'trainStarted':
       return `run ${event.runId}: round ${event.round + 1} (${event.phase}) training`;
     case 'trainLog': {

@@ -36,7 +36,7 @@ export function buildArmModel(options: FederatedRunOptions, vocabularySize: numb
  * records, centralised): the run's architecture, initial weights, batch size and learning rate,
  * with the autoencoder epochs then the GAN epochs the federated run spreads over its rounds.
  */
-export async function trainCentrally(matrix: BinaryMatrix, settings: ArmSettings, onEpoch?: (log: TrainLog) => void): Promise<{ model: GanModel; wallMs: number }> {
+export async function trainWithoutFederation(matrix: BinaryMatrix, settings: ArmSettings, onEpoch?: (log: TrainLog) => void): Promise<{ model: GanModel; wallMs: number }> {
   const model = buildArmModel(settings.options, matrix.cols);
   const { aeEpochs, ganEpochs } = armEpochs(settings);
   const { batchSize, seed } = settings.options.train;

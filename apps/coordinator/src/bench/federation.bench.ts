@@ -11,8 +11,12 @@
  * real weight layout.
  *
  *   node apps/coordinator/dist/bench/federation.bench.js [--out DIR] [--patients 27500]
- *       [--codes 1071] [--skew 0.5] [--ae-rounds 1] [--gan-rounds 5] [--local-epochs 1]
- *       [--batch-size 100] [--min-code-count 1] [--repeats 10] [--json]
+ *       [--codes 1071] [--skew 0.5] [--ae-rounds 1] [--gan-rounds 5] [--local-epochs N]
+ *       [--batch-size N] [--min-code-count 1] [--repeats 10] [--json]
+ *
+ * Local epochs, batch size and learning rate default to the coordinator's run defaults. The
+ * vocabulary takes every whole code some site holds (k = 1), so the model has all the
+ * simulated codes it can (1,071 at the default size).
  */
 import { createRng, initBackend } from '@fedsynth/gan';
 import type { WeightSet } from '@fedsynth/protocol';
@@ -23,7 +27,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkRunOptions } from '../federation/run-options';
+import { checkRunOptions, DEFAULT_RUN_OPTIONS } from '../federation/run-options';
 import type { PhasePlan } from '../rounds/run-plan';
 import { createStrategy } from '../strategies/create-strategy';
 import type { SiteTrainResult } from '../strategies/strategy';
@@ -49,8 +53,8 @@ function parse() {
       skew: { type: 'string', default: '0.5' },
       'ae-rounds': { type: 'string', default: '1' },
       'gan-rounds': { type: 'string', default: '5' },
-      'local-epochs': { type: 'string', default: '1' },
-      'batch-size': { type: 'string', default: '100' },
+      'local-epochs': { type: 'string', default: String(DEFAULT_RUN_OPTIONS.train.localEpochs) },
+      'batch-size': { type: 'string', default: String(DEFAULT_RUN_OPTIONS.train.batchSize) },
       'min-code-count': { type: 'string', default: '1' },
       repeats: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
       { phase: 'autoencoder', rounds: args.aeRounds },
       { phase: 'gan', rounds: args.ganRounds },
     ].filter((p): p is PhasePlan => p.rounds > 0);
-    const options = checkRunOptions({ train: { localEpochs: args.localEpochs, batchSize: args.batchSize, learningRate: 1e-3, seed: 1 }, vocabulary: { codeLevel: 'full', minCodeCount: args.minCodeCount } });
+    const options = checkRunOptions({ train: { ...DEFAULT_RUN_OPTIONS.train, localEpochs: args.localEpochs, batchSize: args.batchSize }, vocabulary: { codeLevel: 'full', minCodeCount: args.minCodeCount } });
     const runId = await harness.createAndStart({ plan: { phases, minSites: siteIds.length }, options });
     const run = await harness.waitForRun(runId, {
       timeoutMs: 3_600_000,

@@ -22,7 +22,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '../federation/run-options';
-import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainCentrally, type ArmSettings } from './experiment-arms';
+import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainWithoutFederation, type ArmSettings } from './experiment-arms';
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
 import { federationGain } from './federation-gain';
 import { averageRow, gainTable, type GainRow } from './gain-table';
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
   if (args.arms.includes('sites')) {
     for (const [k, matrix] of cohort.siteTrain.entries()) {
       log(`(a) ${siteIds[k]} alone on ${matrix.rows} records`);
-      const { model, wallMs } = await trainCentrally(matrix, settings, epochLine(`${siteIds[k]} alone`));
+      const { model, wallMs } = await trainWithoutFederation(matrix, settings, epochLine(`${siteIds[k]} alone`));
       try {
         // Privacy against the site's own held-out records: same case mix as its members.
         siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   let centralRow: GainRow | undefined;
   if (args.arms.includes('centralised')) {
     log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
-    const { model, wallMs } = await trainCentrally(cohort.pooledTrain, settings, epochLine('centralised'));
+    const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, epochLine('centralised'));
     try {
       centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
     } finally {

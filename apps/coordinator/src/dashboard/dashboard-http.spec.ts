@@ -126,6 +126,22 @@ describe('dashboard login, session, CSRF and live-view authentication', () => {
     expect(unauthenticated.status).toBe(401);
   });
 
+  it('creates a run on the fixed vocabulary pasted in the form, and lists its bad codes under that field', async () => {
+    const { cookie, csrf } = await login();
+    const create = (body: Record<string, string>) =>
+      fetch(url('/dashboard/api/runs'), { method: 'POST', headers: { cookie, [CSRF_HEADER]: csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const good = await create({ ganRounds: '1', fixedVocabulary: '# fedsynth vocabulary: 3 codes\n428\n401\nV45\n' });
+    expect(good.status).toBe(201);
+    expect(((await good.json()) as { options: { vocabulary: unknown } }).options.vocabulary).toEqual({ codeLevel: 'category', minCodeCount: 5, fixed: ['401', '428', 'V45'] });
+
+    const bad = await create({ ganRounds: '1', fixedVocabulary: '401\n4019' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { fields: Record<string, string[]> }).fields).toEqual({
+      fixedVocabulary: [expect.stringMatching(/^vocabulary\.fixed\[1\] "4019" is not a category code/)],
+    });
+  });
+
   it('answers a generator download before any GAN round with 404, a bad round with 400, no session with 401', async () => {
     const { cookie } = await login();
     const runs = (await (await fetch(url('/api/runs'), { headers: { cookie } })).json()) as { id: string }[];

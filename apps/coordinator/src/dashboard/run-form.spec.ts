@@ -120,3 +120,26 @@ describe('problemsByField', () => {
     expect(problemsByField(['something else entirely'], [])).toEqual({ form: ['something else entirely'] });
   });
 });
+
+describe('the fixed vocabulary field', () => {
+  it('takes codes one per line, as a pasted vocabulary file (header skipped), or separated by commas or spaces', () => {
+    const pasted = runRequestFromForm({ fixedVocabulary: '# fedsynth vocabulary: 3 codes, sha256 abc\n401\r\n428\n\nV45\n', codeLevel: 'category' });
+    expect(pasted.options).toEqual({ vocabulary: { codeLevel: 'category', fixed: ['401', '428', 'V45'] } });
+    expect(runRequestFromForm({ fixedVocabulary: '4019, 25000 5849', codeLevel: ' full ' }).options).toEqual({
+      vocabulary: { codeLevel: 'full', fixed: ['4019', '25000', '5849'] },
+    });
+    expect(checkRunOptions(pasted.options).vocabulary).toEqual({ codeLevel: 'category', minCodeCount: 5, fixed: ['401', '428', 'V45'] });
+  });
+
+  it('shows the API\'s problems with the codes and the code level under their fields', () => {
+    const request = runRequestFromForm({ fixedVocabulary: '401\n4019\n401', codeLevel: 'icd10' });
+    expect(problemsByField(problemsOf(request), request.phaseFields)).toEqual({
+      codeLevel: ['vocabulary.codeLevel must be full or category'],
+      fixedVocabulary: ['vocabulary.fixed[2] "401" repeats vocabulary.fixed[0]'],
+    });
+    const wrongLevel = runRequestFromForm({ fixedVocabulary: '401\n4019' });
+    expect(problemsByField(problemsOf(wrongLevel), wrongLevel.phaseFields)).toEqual({
+      fixedVocabulary: [expect.stringMatching(/^vocabulary\.fixed\[1\] "4019" is not a category code .*holds '401'/)],
+    });
+  });
+});

@@ -19,6 +19,10 @@ export interface RunForm {
   learningRate?: unknown;
   strategy?: unknown;
   minCodeCount?: unknown;
+  /** category or full. */
+  codeLevel?: unknown;
+  /** A fixed vocabulary instead of the sites' union: codes one per line (or comma/space separated); `#` lines are comments. */
+  fixedVocabulary?: unknown;
   latentDim?: unknown;
   generatorBlocks?: unknown;
   /** Comma-separated hidden layer sizes, e.g. "256, 128". */
@@ -44,6 +48,20 @@ function numberOf(value: unknown): number {
   if (typeof value !== 'string') return Number.NaN;
   const text = value.trim();
   return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+}
+
+/**
+ * The codes of the fixed-vocabulary text box: one per line as in a vocabulary file (pasted
+ * whole, its `#` header is skipped), or separated by commas or spaces. Anything but text is
+ * passed on for the API to refuse.
+ */
+function codesOf(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value
+    .split(/\r?\n/)
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(/[\s,]+/))
+    .filter((code) => code !== '');
 }
 
 function set(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -89,7 +107,11 @@ export function runRequestFromForm(form: RunForm): RunRequest {
   if (!blank(form.learningRate)) train['learningRate'] = numberOf(form.learningRate);
   if (Object.keys(train).length > 0) options['train'] = train;
   if (!blank(form.strategy)) options['strategy'] = { name: String(form.strategy).trim() };
-  if (!blank(form.minCodeCount)) options['vocabulary'] = { minCodeCount: numberOf(form.minCodeCount) };
+  const vocabulary: Record<string, unknown> = {};
+  if (!blank(form.codeLevel)) vocabulary['codeLevel'] = String(form.codeLevel).trim();
+  if (!blank(form.minCodeCount)) vocabulary['minCodeCount'] = numberOf(form.minCodeCount);
+  if (!blank(form.fixedVocabulary)) vocabulary['fixed'] = codesOf(form.fixedVocabulary);
+  if (Object.keys(vocabulary).length > 0) options['vocabulary'] = vocabulary;
   const model: Record<string, unknown> = {};
   if (!blank(form.latentDim)) model['latentDim'] = numberOf(form.latentDim);
   if (!blank(form.generatorBlocks)) model['generatorBlocks'] = numberOf(form.generatorBlocks);
@@ -110,6 +132,8 @@ const FIELD_BY_PREFIX: readonly (readonly [string, RunFormField])[] = [
   ['train.batchSize', 'batchSize'],
   ['train.learningRate', 'learningRate'],
   ['vocabulary.minCodeCount', 'minCodeCount'],
+  ['vocabulary.codeLevel', 'codeLevel'],
+  ['vocabulary.fixed', 'fixedVocabulary'],
   ['model option latentDim', 'latentDim'],
   ['model option generatorBlocks', 'generatorBlocks'],
   ['model option discriminatorDims', 'discriminatorDims'],

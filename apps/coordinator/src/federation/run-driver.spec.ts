@@ -8,6 +8,7 @@ import {
   type EvalTask,
   type TrainResult,
   type TrainTask,
+  type VocabularyProposal,
 } from '@fedsynth/protocol';
 import { join } from 'node:path';
 import { useTempDir } from '../__fixtures__/temp-dir';
@@ -32,6 +33,8 @@ describe('RunDriver', () => {
   /** The message id of each site's latest TrainTask: what a real agent puts in inReplyTo. */
   let taskIds: Map<string, string>;
   let evalTasks: Map<string, Envelope>;
+  /** Every VocabularyProposal a fake site received, with the site. */
+  let proposals: Array<{ siteId: string; proposal: VocabularyProposal }>;
   let driver: RunDriver | undefined;
 
   beforeAll(async () => {
@@ -46,6 +49,7 @@ describe('RunDriver', () => {
     tasks = new Map();
     taskIds = new Map();
     evalTasks = new Map();
+    proposals = [];
     for (const siteId of ['a', 'b']) connectFakeSite(siteId);
   });
 
@@ -54,6 +58,7 @@ describe('RunDriver', () => {
     if (!store.sites.findById(siteId)) store.sites.register({ name: `Hospital ${siteId}`, id: siteId });
     const request = async (envelope: Envelope): Promise<Envelope> => {
       if (envelope.body.kind === 'vocabularyProposal') {
+        proposals.push({ siteId, proposal: envelope.body.value });
         const codes = envelope.body.value.codes;
         return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
       }
@@ -73,8 +78,8 @@ describe('RunDriver', () => {
     store.close();
   });
 
-  async function startRun(plan: Partial<RunPlan>, connected: string[] = ['a', 'b']): Promise<string> {
-    const options = checkRunOptions({ model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [4] }, train: { batchSize: 4, seed: 3 } });
+  async function startRun(plan: Partial<RunPlan>, connected: string[] = ['a', 'b'], vocabulary?: object): Promise<string> {
+    const options = checkRunOptions({ model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [4] }, train: { batchSize: 4, seed: 3 }, ...(vocabulary ? { vocabulary } : {}) });
     const run = store.runs.create({
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0, ...plan },
       options: options as unknown as Record<string, unknown>,
@@ -163,6 +168,25 @@ describe('RunDriver', () => {
       [1, 2, 'open'],
     ]);
   });
+
+  it('proposes a fixed vocabulary (source fixed) whatever the sites announced, and the same to a site admitted on resume', async () => {
+    const fixed = ['428', '250', 'V45']; // the sites announced 401, 428 and 584
+    const runId = await startRun({ phases: [{ phase: 'autoencoder', rounds: 2 }], minSites: 1 }, ['a', 'b'], { fixed });
+
+    expect(store.runs.get(runId).vocabulary).toEqual(['250', '428', 'V45']);
+    expect(proposals.map((p) => [p.siteId, p.proposal.source, p.proposal.codes])).toEqual([
+      ['a', 'fixed', ['250', '428', 'V45']],
+      ['b', 'fixed', ['250', '428', 'V45']],
+    ]);
+
+    await driver!.dispatch({ type: 'stop', at: Date.now() });
+    driver!.dispose();
+    proposals = [];
+    driver = await RunDriver.restore(store.runs.start(runId), ctx);
+    expect(await driver.admit(['a'])).toEqual(['a']);
+    expect(proposals.map((p) => [p.siteId, p.proposal.source, p.proposal.codes])).toEqual([['a', 'fixed', ['250', '428', 'V45']]]);
+  });
+
   it('writes accepted contributions with the round\'s completion, in one commit, and a rejected update at once', async () => {
     connectFakeSite('c');
     const runId = await startRun({ minSites: 2 }, ['a', 'b', 'c']);

@@ -21,7 +21,7 @@ import { encodeModelSpec } from './model-spec';
 import type { RunContext } from './run-context';
 import { RunEvaluations } from './run-evaluations';
 import { checkRunOptions, type FederatedRunOptions } from './run-options';
-import { agreeVocabulary, proposeTo } from './vocabulary-agreement';
+import { agreeVocabulary, proposeTo, vocabularySource } from './vocabulary-agreement';
 
 /** A TrainResult being handled: its weights, and where its one reply goes. */
 interface IncomingResult {
@@ -108,13 +108,14 @@ export class RunDriver {
   async admit(siteIds: readonly string[]): Promise<string[]> {
     if (!this.vocabulary) return [...siteIds];
     const { codeLevel, minCodeCount } = this.options.vocabulary;
+    const source = vocabularySource(this.options.vocabulary);
     const codes = [...this.vocabulary.codes];
     const admitted = await Promise.all(
       siteIds.map(async (siteId) => {
         const session = this.ctx.sessions.get(siteId);
         if (!session) return null;
         try {
-          await proposeTo(session, { runId: this.runId, codes, source: 'union', codeLevel, minCodeCount });
+          await proposeTo(session, { runId: this.runId, codes, source, codeLevel, minCodeCount });
           return siteId;
         } catch (error) {
           this.ctx.logger.warn?.(`run ${this.runId}: site ${siteId} not admitted: ${(error as Error).message}`);
@@ -330,13 +331,13 @@ export class RunDriver {
 
   private async proposeVocabulary(siteIds: readonly string[]): Promise<RunEvent> {
     const sessions = siteIds.map((id) => this.ctx.sessions.get(id)).filter((s) => s?.summary !== undefined).map((s) => s!);
-    const { codeLevel, minCodeCount } = this.options.vocabulary;
-    const outcome = await agreeVocabulary({ runId: this.runId, sessions, codeLevel, minCodeCount });
+    const { codeLevel, minCodeCount, fixed } = this.options.vocabulary;
+    const outcome = await agreeVocabulary({ runId: this.runId, sessions, codeLevel, minCodeCount, ...(fixed ? { fixed } : {}) });
     if (!outcome.ok) return { type: 'vocabularyFailed', at: this.ctx.now(), reason: outcome.reason };
     this.vocabulary = outcome.vocabulary;
     this.ctx.store.runs.setVocabulary(this.runId, outcome.vocabulary);
     this.globalWeights = this.initialWeights(outcome.vocabulary.codes.length);
-    this.ctx.logger.log(`run ${this.runId}: vocabulary of ${outcome.vocabulary.codes.length} codes agreed by ${sessions.length} sites`);
+    this.ctx.logger.log(`run ${this.runId}: ${vocabularySource(this.options.vocabulary)} vocabulary of ${outcome.vocabulary.codes.length} codes agreed by ${sessions.length} sites`);
     return { type: 'vocabularyAgreed', at: this.ctx.now() };
   }
 

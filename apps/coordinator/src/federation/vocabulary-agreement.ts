@@ -1,30 +1,39 @@
 import { createVocabulary, type Vocabulary } from '@fedsynth/gan';
-import { createEnvelope, digestsEqual, expectBody, vocabularyDigest, type CodeLevel } from '@fedsynth/protocol';
+import { createEnvelope, digestsEqual, expectBody, vocabularyDigest, type CodeLevel, type VocabularySource } from '@fedsynth/protocol';
 import type { SiteSession } from '../sites/site-sessions';
 
 export type VocabularyOutcome = { ok: true; vocabulary: Vocabulary } | { ok: false; reason: string };
 
+/** Where a run's vocabulary comes from: its options' fixed list, or the sites' union. */
+export function vocabularySource(settings: { fixed?: readonly string[] }): VocabularySource {
+  return settings.fixed !== undefined ? 'fixed' : 'union';
+}
+
 /**
- * The union vocabulary of a run: every code some site holds in at least k records (each site
- * applied its own k before announcing), proposed to every site, agreed when all accept the
- * same digest. A site never sees which site contributed which code.
+ * The vocabulary of a run, proposed to every site and agreed when all accept the same digest.
+ * Union: every code some site holds in at least k records (each site applied its own k
+ * before announcing); a site never sees which site contributed which code. Fixed: the run
+ * options' list (checked and in canonical order, see checkRunOptions), whatever the sites
+ * announced; each site maps its records onto it, dropping its codes outside it.
  */
 export async function agreeVocabulary(input: {
   runId: string;
   sessions: readonly SiteSession[];
   codeLevel: CodeLevel;
   minCodeCount: number;
+  fixed?: readonly string[];
 }): Promise<VocabularyOutcome> {
   const { runId, sessions, codeLevel } = input;
   if (sessions.length === 0) return { ok: false, reason: 'no site has sent its data summary' };
   const mismatched = sessions.filter((s) => s.summary!.codeLevel !== codeLevel).map((s) => s.siteId);
   if (mismatched.length > 0) return { ok: false, reason: `site(s) ${mismatched.join(', ')} do not hold ${codeLevel}-level codes` };
-  const vocabulary = createVocabulary(sessions.flatMap((s) => s.summary!.codes));
+  const source = vocabularySource(input);
+  const vocabulary = createVocabulary(input.fixed ?? sessions.flatMap((s) => s.summary!.codes));
   if (vocabulary.codes.length === 0) return { ok: false, reason: 'the sites announced no code held by enough records' };
   const digest = vocabularyDigest(vocabulary.codes);
   const answers = await Promise.allSettled(
     sessions.map(async (session) =>
-      proposeTo(session, { runId, codes: [...vocabulary.codes], source: 'union', codeLevel, minCodeCount: input.minCodeCount }, digest),
+      proposeTo(session, { runId, codes: [...vocabulary.codes], source, codeLevel, minCodeCount: input.minCodeCount }, digest),
     ),
   );
   const refusals = answers.flatMap((a, i) => (a.status === 'rejected' ? [`${sessions[i].siteId}: ${(a.reason as Error).message}`] : []));
@@ -35,7 +44,7 @@ export async function agreeVocabulary(input: {
 /** One site's agreement; throws with the site's reason when it refuses or answers another digest. */
 export async function proposeTo(
   session: SiteSession,
-  proposal: { runId: string; codes: string[]; source: 'union'; codeLevel: CodeLevel; minCodeCount: number },
+  proposal: { runId: string; codes: string[]; source: VocabularySource; codeLevel: CodeLevel; minCodeCount: number },
   digest: Uint8Array = vocabularyDigest(proposal.codes),
 ): Promise<void> {
   const agreement = expectBody(await session.request(createEnvelope('vocabularyProposal', proposal)), 'vocabularyAgreement');
