@@ -1,6 +1,6 @@
 import { createModel, getWeights, matrixFromRows } from '@fedsynth/gan';
 import type { TrainTask } from '@fedsynth/protocol';
-import { LOCAL_TRAIN_MS_METRIC, LocalTrainer } from './local-trainer';
+import { LOCAL_TRAIN_MS_METRIC, LocalTrainer, releasableUnderDp } from './local-trainer';
 
 /** A tiny medGAN round: 40 records × 12 codes, 1 local epoch. */
 function task(phase: TrainTask['phase']): TrainTask {
@@ -39,5 +39,10 @@ describe('LocalTrainer', () => {
     expect(trainMs).toBeLessThanOrEqual(callMs);
     expect(Object.keys(result.metrics).sort()).toEqual(phase === 'gan' ? ['d', 'g', LOCAL_TRAIN_MS_METRIC].sort() : ['ae', LOCAL_TRAIN_MS_METRIC].sort());
     expect(result.recordCount).toBe(40);
+  });
+
+  it('under DP releases only the generator loss: the discriminator and autoencoder losses are means over real records', () => {
+    expect(releasableUnderDp({ d: 0.6, g: 2.5 })).toEqual({ g: 2.5 });
+    expect(releasableUnderDp({ ae: 30.1 })).toEqual({});
   });
 });

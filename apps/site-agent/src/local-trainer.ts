@@ -1,5 +1,5 @@
 import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
-import type { Metrics, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
+import type { Metrics, PrivacySpent, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
 import { decodeModelSpec } from './model-spec-codec';
 
 /**
@@ -14,6 +14,18 @@ export interface LocalTrainerOptions {
   onLog?: (log: TrainLog) => void;
 }
 
+/** A DP task as the site accepted it (see SitePrivacyLedger.plan). */
+export interface LocalDpPlan {
+  /** q: each record joins each batch with this probability. */
+  sampleRate: number;
+  noiseMultiplier: number;
+  clipNorm: number;
+  /** δ of the site's accountant. */
+  delta: number;
+  /** The site's privacy loss once this task is done: reported in the TrainResult. */
+  after: PrivacySpent;
+}
+
 /**
  * Trains the site's model for one TrainTask: global weights in, local epochs of the task's
  * phase on the site's own matrix, new weights out. The model is kept between tasks so each
@@ -24,22 +36,27 @@ export class LocalTrainer {
 
   constructor(private readonly options: LocalTrainerOptions = {}) {}
 
-  async run(task: TrainTask, matrix: BinaryMatrix): Promise<TrainResult> {
+  /** With `dp`, the networks that see records (autoencoder, discriminator) train with DP-SGD. */
+  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan): Promise<TrainResult> {
     const model = this.modelFor(task, matrix.cols);
     setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
     const { localEpochs, batchSize, seed } = task.options;
     // One phase per round: the autoencoder rounds pre-train, the GAN rounds train adversarially.
     const epochs = task.phase === 'gan' ? { epochs: localEpochs, pretrainEpochs: 0 } : { epochs: 0, pretrainEpochs: localEpochs };
-    const run = train(model, matrix, { ...epochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
+    // Under DP, batches are Poisson samples of expected size q·records, not fixed batches.
+    const batching = dp
+      ? { dp: { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, delta: dp.delta } }
+      : { batchSize, autoencoderBatchSize: batchSize };
+    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed });
     let metrics: Metrics = {};
     const started = performance.now();
     for await (const log of run) {
       this.options.onLog?.(log);
-      if (log.kind === 'epoch') metrics = finiteLosses(log.losses);
+      if (log.kind === 'epoch') metrics = dp ? releasableUnderDp(finiteLosses(log.losses)) : finiteLosses(log.losses);
     }
     metrics[LOCAL_TRAIN_MS_METRIC] = performance.now() - started;
     const weights: WeightSet = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
-    return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics };
+    return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics, ...(dp ? { privacy: dp.after } : {}) };
   }
 
   dispose(): void {
@@ -60,6 +77,15 @@ export class LocalTrainer {
     });
     return this.model;
   }
+}
+
+/**
+ * Under DP only what is post-processing of the DP-trained networks may leave: the generator's
+ * loss (the DP discriminator scoring fake records). The discriminator's and the autoencoder's
+ * losses are means over real records without noise, outside the accountant, so they stay home.
+ */
+export function releasableUnderDp(metrics: Metrics): Metrics {
+  return 'g' in metrics ? { g: metrics['g']! } : {};
 }
 
 function finiteLosses(losses: Readonly<Record<string, number | undefined>>): Metrics {

@@ -1,7 +1,8 @@
 import type { TrainLog } from '@fedsynth/gan';
-import type { EvalResult, Phase, TrainResult, VocabularySource } from '@fedsynth/protocol';
+import type { EvalResult, MaskedUpdate, Phase, TrainResult, VocabularySource } from '@fedsynth/protocol';
 import type { LocalEvaluatorOptions } from './local-evaluator';
 import type { SiteDataOptions } from './site-data';
+import type { VocabularyReleaseOptions } from './vocabulary-release';
 
 /** What the agent reports as it works: aggregates and its own outgoing updates, never a record. */
 export type SiteAgentEvent =
@@ -17,6 +18,13 @@ export type SiteAgentEvent =
   /** The update exactly as sent (tests recompute the federated mean from these). */
   | { type: 'resultSent'; result: TrainResult }
   | { type: 'resultRejected'; round: number; code: string; reason: string }
+  /**
+   * Secure aggregation: the masked update about to be sent, beside the plain update it hides.
+   * In-process only (tests recompute the federated mean from `result`); `result` never leaves the site.
+   */
+  | { type: 'updateMasked'; result: TrainResult; masked: MaskedUpdate }
+  /** The site refused a TrainTask (PRIVACY_BUDGET_EXCEEDED): its budget would be exceeded, or the task has no DP. */
+  | { type: 'taskRefused'; runId: string; round: number; code: string; reason: string }
   | { type: 'evalStarted'; runId: string; round: number }
   /** The evaluation result exactly as sent: aggregate metrics and the held-out record count. */
   | { type: 'evalSent'; result: EvalResult }
@@ -53,6 +61,24 @@ export interface SiteAgentOptions {
   /** At most one progress Heartbeat per this many ms while a task runs (start and end always go). Default 1000. */
   progressIntervalMs?: number;
   agentVersion?: string;
+  /**
+   * Announce the secure-aggregation capability (secagg-v1) and take part in its rounds.
+   * Default true; false: the coordinator does not admit this site to secure-aggregation runs.
+   */
+  secureAggregation?: boolean;
+  /**
+   * The site's own differential-privacy budget (ε, δ) over everything it releases from its
+   * records: it then announces codes from noisy counts (charged to the budget), trains
+   * only DP tasks, and refuses a task that would take its ε above `epsilon`
+   * (PRIVACY_BUDGET_EXCEEDED). Absent: no budget (DP tasks are still trained and counted).
+   */
+  privacy?: {
+    epsilon: number;
+    delta: number;
+    vocabulary?: VocabularyReleaseOptions;
+    /** JSON file keeping the site's charges across restarts (`--dp-ledger`); without it they live in memory only. */
+    ledgerFile?: string;
+  };
   /** How evaluation tasks are scored (minimum records, metric settings). */
   evaluation?: LocalEvaluatorOptions;
   /** One line per notable step; aggregate numbers only. Default: none. */

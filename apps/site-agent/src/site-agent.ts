@@ -15,19 +15,25 @@ import {
   type ClientToServerEvents,
   type Envelope,
   type EvalTask,
+  type DataSummary,
   type Heartbeat,
   type ServerToClientEvents,
+  type TrainResult,
   type TrainTask,
+  SECURE_AGGREGATION_CAPABILITY,
   type VocabularyProposal,
 } from '@fedsynth/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { requestOverFrames } from './frame-channel';
 import { LocalEvaluator } from './local-evaluator';
-import { LocalTrainer } from './local-trainer';
+import { LocalTrainer, type LocalDpPlan } from './local-trainer';
 import { ProgressHeartbeats, trainProgress } from './progress-heartbeats';
 import { refusalMessage, refusalReason } from './refusal-message';
 import type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
 import { coveredRecords, dataSummaryOf, droppedByVocabulary, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
+import { SitePrivacyLedger } from './site-privacy';
+import { SiteSecureAggregation } from './site-secure-aggregation';
+import { releaseVocabulary } from './vocabulary-release';
 
 const AGENT_VERSION = '0.1.0';
 
@@ -66,6 +72,12 @@ export class SiteAgent {
   private trainTasksWaiting = 0;
   private readonly evalTasksWaiting: Array<{ task: EvalTask; messageId: string }> = [];
   private readonly trainer: LocalTrainer;
+  /** Keys, shares and masking of secure-aggregation rounds (Bonawitz et al.). */
+  private readonly secureAggregation: SiteSecureAggregation;
+  /** Everything this agent released from its records, and its budget (when it has one). */
+  readonly privacy: SitePrivacyLedger;
+  /** The DataSummary announced on every (re)connection: computed once, so a noisy release is paid once. */
+  private summary: DataSummary | undefined;
   /** The current task's progress, for the coordinator's dashboard. */
   private readonly heartbeats: ProgressHeartbeats;
   private work: Promise<void> = Promise.resolve();
@@ -92,6 +104,8 @@ export class SiteAgent {
       this.resolveStopped = resolve;
     });
     this.evaluator = new LocalEvaluator(options.evaluation);
+    this.secureAggregation = new SiteSecureAggregation(options.siteId);
+    this.privacy = new SitePrivacyLedger(options.privacy ? { epsilon: options.privacy.epsilon, delta: options.privacy.delta } : undefined, options.privacy?.ledgerFile);
     this.heartbeats = new ProgressHeartbeats({ send: (heartbeat) => this.sendHeartbeat(heartbeat), minIntervalMs: options.progressIntervalMs });
     this.trainer = new LocalTrainer({
       onLog: (log) => {
@@ -108,7 +122,7 @@ export class SiteAgent {
    */
   async start(): Promise<void> {
     this.data ??= await loadSiteData(this.options.data);
-    const summary = dataSummaryOf(this.data);
+    const summary = (this.summary ??= this.announcement(this.data));
     this.log(`site ${this.options.siteId}: ${summary.recordCount} training records, ${summary.codes.length} codes held by ≥ ${summary.minCodeCount} records`);
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.options.url + SITES_NAMESPACE, {
       auth: handshakeAuth(this.options.siteId, this.options.token),
@@ -228,11 +242,38 @@ export class SiteAgent {
 
   private async introduce(): Promise<void> {
     const welcome = expectBody(
-      await this.request(createEnvelope('hello', { siteId: this.options.siteId, agentVersion: this.options.agentVersion ?? AGENT_VERSION, acceptedDtypes: [] })),
+      await this.request(createEnvelope('hello', { siteId: this.options.siteId, agentVersion: this.options.agentVersion ?? AGENT_VERSION, acceptedDtypes: [], capabilities: this.capabilities() })),
       'welcome',
     );
     this.log(`site ${this.options.siteId}: session ${welcome.sessionId} with coordinator ${welcome.coordinatorVersion}`);
-    expectBody(await this.request(createEnvelope('dataSummary', dataSummaryOf(this.data!))), 'ack');
+    expectBody(await this.request(createEnvelope('dataSummary', { ...this.summary!, ...(this.privacy.budget ? { privacy: this.privacy.spent() } : {}) })), 'ack');
+  }
+
+  /**
+   * What the site announces. With a privacy budget: codes from noisy counts, charged to the
+   * budget (refused at start when that alone exceeds it); without: the exact k threshold.
+   */
+  private announcement(data: SiteData): DataSummary {
+    const exact = dataSummaryOf(data);
+    const budget = this.privacy.budget;
+    if (!budget) return exact;
+    const release = releaseVocabulary(data, exact.codeLevel, this.options.privacy?.vocabulary ?? {});
+    const before = this.privacy.spent();
+    // Checked before charging: a release refused here is never sent, so it costs nothing.
+    const planned = this.privacy.epsilonWith(release.cost);
+    if (!(planned <= budget.epsilon)) {
+      throw new Error(
+        `privacy budget exceeded: announcing this site's codes from noisy counts (z = ${release.cost.noiseMultiplier}) costs ε = ${planned.toFixed(3)} ` +
+          `(from ${before.epsilon.toFixed(3)}), above the budget ε = ${budget.epsilon} (δ = ${budget.delta}); raise the budget or the vocabulary noise`,
+      );
+    }
+    this.privacy.chargeRelease(release.cost);
+    const spent = this.privacy.spent();
+    this.log(
+      `site ${this.options.siteId}: codes announced from noisy counts (noise sd ${release.noiseStd.toFixed(1)}, threshold ${release.threshold}): ` +
+        `${release.codes.length} codes, ε spent ${spent.epsilon.toFixed(3)} of ${budget.epsilon} (δ = ${budget.delta})`,
+    );
+    return { ...exact, codes: release.codes };
   }
 
   /** Best effort: a lost heartbeat only delays the dashboard's progress bar. */
@@ -268,10 +309,37 @@ export class SiteAgent {
     switch (envelope.body.kind) {
       case 'vocabularyProposal':
         return replyTo(envelope, 'vocabularyAgreement', this.agree(envelope.body.value));
-      case 'trainTask':
+      case 'trainTask': {
         if (!this.matrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a TrainTask before any vocabulary was agreed', { messageId: envelope.messageId });
-        this.enqueue(envelope.body.value, envelope.messageId);
+        const task = envelope.body.value;
+        // Planned first (pure): a task refused for the budget binds no secure-aggregation secrets.
+        const plan = this.privacy.plan(task, this.matrix.rows);
+        if (plan.kind === 'refuse') {
+          this.emit({ type: 'taskRefused', runId: task.runId, round: task.round, code: 'PRIVACY_BUDGET_EXCEEDED', reason: plan.reason });
+          this.log(`site ${this.options.siteId}: round ${task.round} refused: ${plan.reason}`);
+          throw new ProtocolError('PRIVACY_BUDGET_EXCEEDED', plan.reason, { messageId: envelope.messageId });
+        }
+        // Bound before training: the task masks with its own round's secrets (refused when there are none,
+        // before anything is charged).
+        if (task.secureAggregation) this.secureAggregation.accept(task, envelope.messageId);
+        let dp: LocalDpPlan | undefined;
+        if (plan.kind === 'dp') {
+          // Charged on acceptance: a queued task's spend counts before the next one is planned.
+          this.privacy.charge(plan);
+          dp = { sampleRate: plan.sampleRate, noiseMultiplier: plan.dp.noiseMultiplier, clipNorm: plan.dp.clipNorm, delta: this.privacy.delta, after: plan.after };
+        }
+        this.enqueue(task, envelope.messageId, dp);
         return replyTo(envelope, 'ack', {});
+      }
+      case 'secAggKeyRequest':
+        return replyTo(envelope, 'secAggKeys', this.secureAggregation.keys(envelope.body.value));
+      case 'secAggRoster':
+        return replyTo(envelope, 'secAggShares', this.secureAggregation.shares(envelope.body.value));
+      case 'secAggShares':
+        this.secureAggregation.receive(envelope.body.value);
+        return replyTo(envelope, 'ack', {});
+      case 'unmaskRequest':
+        return replyTo(envelope, 'unmaskResponse', this.secureAggregation.reveal(envelope.body.value));
       case 'evalTask':
         if (!this.matrix || !this.holdoutMatrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'an EvalTask before any vocabulary was agreed', { messageId: envelope.messageId });
         this.evalTasksWaiting.push({ task: envelope.body.value, messageId: envelope.messageId });
@@ -295,9 +363,15 @@ export class SiteAgent {
     }
     const matrix = matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
     const covered = coveredRecords(matrix);
+    // Under a privacy budget the answer must not depend on the records beyond what was released:
+    // the proposer picks the codes, so an exact covered count (or a refusal when it is 0) would
+    // answer any counting query it likes, outside the budget. The site then reports its
+    // announced record count (public already) and does not refuse for coverage.
+    const budgeted = this.privacy.budget !== undefined;
+    const coveredRecordCount = budgeted ? matrix.rows : covered;
     // A fixed list is not built from this site's codes: it may miss all of them, and a matrix
     // of empty records would only teach the model that patients have no diagnoses.
-    if (proposal.source === 'fixed' && covered === 0) {
+    if (proposal.source === 'fixed' && covered === 0 && !budgeted) {
       const reason = `none of this site's ${matrix.rows} training records holds a code of the fixed vocabulary (${vocabulary.codes.length} codes)`;
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
     }
@@ -310,16 +384,16 @@ export class SiteAgent {
       `site ${this.options.siteId}: ${proposal.source} vocabulary of ${vocabulary.codes.length} codes covers ${covered} of ${matrix.rows} records; ` +
         `${dropped.codes} of this site's codes are outside it and dropped (${dropped.records} records lost at least one code)`,
     );
-    return { runId: proposal.runId, digest, accepted: true, coveredRecordCount: covered, reason: '' };
+    return { runId: proposal.runId, digest, accepted: true, coveredRecordCount, reason: '' };
   }
 
   /** Tasks run one at a time, in arrival order; a failure is reported and the next task still runs. */
-  private enqueue(task: TrainTask, taskMessageId: string): void {
+  private enqueue(task: TrainTask, taskMessageId: string, dp?: LocalDpPlan): void {
     this.trainTasksWaiting++;
     this.work = this.work
       .then(() => {
         this.trainTasksWaiting--;
-        return this.runTask(task, taskMessageId);
+        return this.runTask(task, taskMessageId, dp);
       })
       .catch((error: unknown) => {
         this.emit({ type: 'error', message: (error as Error).message });
@@ -373,21 +447,44 @@ export class SiteAgent {
     }
   }
 
-  private async runTask(task: TrainTask, taskMessageId: string): Promise<void> {
+  private async runTask(task: TrainTask, taskMessageId: string, dp?: LocalDpPlan): Promise<void> {
     if (this.closed) return;
     this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase });
     this.heartbeats.begin(task, 'training');
-    const result = await this.trainer.run(task, this.matrix!);
+    const result = await this.trainer.run(task, this.matrix!, dp);
     this.heartbeats.end();
     if (this.closed) return;
+    if (task.secureAggregation) return this.sendMasked(task, taskMessageId, result);
     this.emit({ type: 'resultSent', result });
     const reply = await this.request(createEnvelope('trainResult', result, { inReplyTo: taskMessageId }));
     if (reply.body.kind === 'error') {
       this.emit({ type: 'resultRejected', round: task.round, code: reply.body.value.code, reason: reply.body.value.reason });
       this.log(`site ${this.options.siteId}: round ${task.round} update refused (${reply.body.value.code}): ${reply.body.value.reason}`);
     } else {
-      this.log(`site ${this.options.siteId}: round ${task.round} (${task.phase}) sent, ${JSON.stringify(result.metrics)}`);
+      const spent = result.privacy ? `, privacy spent ε = ${result.privacy.epsilon.toFixed(3)} (δ = ${result.privacy.delta}, ${result.privacy.steps} DP steps)` : '';
+      this.log(`site ${this.options.siteId}: round ${task.round} (${task.phase}) sent, ${JSON.stringify(result.metrics)}${spent}`);
     }
+  }
+
+  /** Secure aggregation: only the masked, record-weighted update leaves; the plain one stays here. */
+  private async sendMasked(task: TrainTask, taskMessageId: string, result: TrainResult): Promise<void> {
+    const { masked, clipped } = this.secureAggregation.mask(task, taskMessageId, result);
+    // In-process only (tests compare the unmasked mean with these): never sent, never logged.
+    this.emit({ type: 'updateMasked', result, masked });
+    if (this.closed) return;
+    const reply = await this.request(createEnvelope('maskedUpdate', masked, { inReplyTo: taskMessageId }));
+    if (reply.body.kind === 'error') {
+      this.emit({ type: 'resultRejected', round: task.round, code: reply.body.value.code, reason: reply.body.value.reason });
+      this.log(`site ${this.options.siteId}: round ${task.round} masked update refused (${reply.body.value.code}): ${reply.body.value.reason}`);
+    } else {
+      const note = clipped > 0 ? `, ${clipped} coordinates clipped to ±${task.secureAggregation!.clip}` : '';
+      this.log(`site ${this.options.siteId}: round ${task.round} (${task.phase}) masked update sent${note}, ${JSON.stringify(result.metrics)}`);
+    }
+  }
+
+  /** Optional protocol features announced in Hello. */
+  private capabilities(): string[] {
+    return this.options.secureAggregation === false ? [] : [SECURE_AGGREGATION_CAPABILITY];
   }
 
   private emit(event: SiteAgentEvent): void {

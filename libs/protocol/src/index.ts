@@ -33,6 +33,7 @@ export {
   type Chunk,
   type CodeLevel,
   type DataSummary,
+  type DpSettings,
   type DType,
   type Envelope,
   type ErrorReply,
@@ -43,6 +44,7 @@ export {
   type Hello,
   type Metrics,
   type Phase,
+  type PrivacySpent,
   type RecordUnit,
   type SiteState,
   type TrainOptions,
@@ -53,6 +55,18 @@ export {
   type VocabularySource,
   type Welcome,
 } from './messages/types';
+export {
+  SECURE_AGGREGATION_CAPABILITY,
+  type MaskedUpdate,
+  type RevealedShare,
+  type SecAggKeyRequest,
+  type SecAggKeys,
+  type SecAggRoster,
+  type SecAggShares,
+  type SecureAggregationSettings,
+  type UnmaskRequest,
+  type UnmaskResponse,
+} from './messages/secure-aggregation-types';
 
 // Envelope codec and helpers
 export { encodeEnvelope, type EncodeOptions } from './envelope/encode-envelope';

@@ -101,7 +101,7 @@ describe('run commands', () => {
     const body = runCreateBody({
       model: 'medgan', 'ae-rounds': '0', 'gan-rounds': '3', 'min-sites': '2', 'deadline-ms': '60000', 'max-retries': '0',
       strategy: 'fedadam', 'local-epochs': '2', 'batch-size': '50', 'learning-rate': '5e-4', seed: '7',
-      'code-level': 'full', 'min-code-count': '3', 'latent-dim': '64',
+      'code-level': 'full', 'min-code-count': '3', 'latent-dim': '64', 'generator-average': '0.9',
     });
     expect(body).toEqual({
       plan: { phases: [{ phase: 'gan', rounds: 3 }], minSites: 2, roundDeadlineMs: 60000, maxRoundRetries: 0 },
@@ -111,8 +111,13 @@ describe('run commands', () => {
         train: { localEpochs: 2, batchSize: 50, learningRate: 5e-4, seed: 7 },
         vocabulary: { codeLevel: 'full', minCodeCount: 3 },
         model: { latentDim: 64 },
+        generatorAverage: { decay: 0.9 },
       },
     });
+  });
+
+  it.each(['1', '-0.5', 'x', ''])('refuses --generator-average %p naming the option', (decay) => {
+    expect(() => runCreateBody({ 'generator-average': decay })).toThrow(`--generator-average must be a decay in [0, 1) (0 turns the average off), got '${decay}'`);
   });
 
   it('reports an unreachable coordinator plainly', async () => {

@@ -3,7 +3,9 @@ import { FedsynthError } from '@fedsynth/gan';
 import type { Command, OptionValues } from '../command';
 import { ADMIN_HELP, AdminClient } from './admin-api';
 import { integerOption, stringOption } from './data-options';
+import { RUN_DP_HELP, RUN_DP_OPTIONS, runDpFrom } from './federated-dp-options';
 import { readRunVocabulary } from './run-vocabulary-file';
+import { RUN_SECAGG_HELP, RUN_SECAGG_OPTIONS, runSecAggFrom } from './secure-aggregation-options';
 
 /** The coordinator's default rounds per phase: the CLI always sends the phases, so it must use the same. */
 const DEFAULT_ROUNDS = {
@@ -36,6 +38,9 @@ Options:
   --batch-size N             local batch size (default: ${TRAIN.batchSize})
   --learning-rate X          local Adam learning rate (default: ${TRAIN.learningRate})
   --seed N                   seed of the initial weights and site tasks (default: 1)
+  --generator-average DECAY  export and evaluate the moving average of the global generator
+                             over the GAN rounds, decay per round in [0, 1); 0 exports the last
+                             round as it is (default: ${DEFAULT_RUN_OPTIONS.generatorAverage?.decay})
   --code-level LEVEL         category (3-character ICD-9, sites use --rollup) | full (default: category)
   --min-code-count K         vocabulary: codes held by at least K records at a site (default: 5)
   --vocabulary FILE          a fixed vocabulary instead of the sites' union: a vocabulary file
@@ -43,6 +48,8 @@ Options:
                              writes) or a dictionary CSV (icd9_code or code column, rolled up at
                              --code-level category); sites drop their codes outside it
   --latent-dim N             medGAN latent size (default: the model's)
+${RUN_DP_HELP}
+${RUN_SECAGG_HELP}
   --json                     print the created run as JSON instead of its id
 
 ${ADMIN_HELP}
@@ -52,6 +59,7 @@ Examples:
   fedsynth run create --coordinator http://localhost:8080 --model medgan --min-sites 3
   fedsynth run create --coordinator http://localhost:8080 --ae-rounds 2 --gan-rounds 10 --local-epochs 2 --strategy fedadam
   fedsynth run create --coordinator http://localhost:8080 --vocabulary categories.txt
+  fedsynth run create --coordinator http://localhost:8080 --min-sites 3 --secure-aggregation --secagg-threshold 2
   RUN=$(fedsynth run create --coordinator http://localhost:8080) && fedsynth run start "$RUN" --coordinator http://localhost:8080
 `;
 
@@ -110,6 +118,16 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   const strategy = stringOption(values, 'strategy');
   const options: Record<string, unknown> = { modelFamily: model, train, vocabulary, model: architecture };
   if (strategy !== undefined) options.strategy = { name: strategy };
+  const dp = runDpFrom(values);
+  if (dp) options.dp = dp;
+  const secureAggregation = runSecAggFrom(values);
+  if (secureAggregation) options.secureAggregation = secureAggregation;
+  const decay = stringOption(values, 'generator-average');
+  if (decay !== undefined) {
+    const n = Number(decay);
+    if (decay.trim() === '' || !(n >= 0 && n < 1)) throw new FedsynthError(`--generator-average must be a decay in [0, 1) (0 turns the average off), got '${decay}'`, 'CLI_BAD_OPTION');
+    options.generatorAverage = { decay: n };
+  }
   return { plan, options };
 }
 
@@ -148,11 +166,14 @@ export const runCreateCommand: Command = {
     'local-epochs': { type: 'string' },
     'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' },
+    'generator-average': { type: 'string' },
     seed: { type: 'string' },
     'code-level': { type: 'string' },
     'min-code-count': { type: 'string' },
     vocabulary: { type: 'string' },
     'latent-dim': { type: 'string' },
+    ...RUN_DP_OPTIONS,
+    ...RUN_SECAGG_OPTIONS,
     json: { type: 'boolean' },
   },
   async run(values, positionals, io) {

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { ADMIN_HELP, AdminClient, runIdArgument } from './admin-api';
+import { describePrivacy, type RunPrivacyView } from './federated-dp-options';
 
 /** The fields of the coordinator's RunRecord the CLI shows (a structural copy: no runtime import of the coordinator). */
 export interface RunRecordView {
@@ -33,6 +34,8 @@ export interface RunDetailView {
   sites?: { connected: number; needed: number } | null;
   rounds: { round: number; attempt: number; phase: string; status: string; error: string | null }[];
   evaluations?: EvaluationView[];
+  /** ε each site reported (DP runs). */
+  privacy?: RunPrivacyView;
 }
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
@@ -125,6 +128,7 @@ export const runStatusCommand: Command = {
     ];
     if (detail.completedRounds !== null) lines.push(`  completed ${detail.completedRounds} round(s)`);
     if (run.error) lines.push(`  error     ${run.error}`);
+    lines.push(...describePrivacy(detail.privacy));
     // The last few attempts are what an operator needs to see why a round is stuck or retried.
     const recent = detail.rounds.slice(-5);
     if (recent.length > 0) {

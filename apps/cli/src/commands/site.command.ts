@@ -5,6 +5,7 @@ import { coordinatorUrl } from './admin-api';
 import { CA_HELP, caOption } from './coordinator-ca';
 import { untilSignal } from './signals';
 import { DATA_INPUT_HELP, DATA_INPUT_OPTIONS, integerOption, readOptionsFrom, stringOption } from './data-options';
+import { SITE_DP_HELP, SITE_DP_OPTIONS, siteBudgetFrom } from './federated-dp-options';
 
 /** Lets the token come from the environment, so it need not appear in shell history or `ps`. */
 export const SITE_TOKEN_VARIABLE = 'FEDSYNTH_SITE_TOKEN';
@@ -29,6 +30,7 @@ ${CA_HELP}
                              than N records (default: 20; aggregates over fewer say too much about
                              each patient, lower it only for demonstration data)
 
+${SITE_DP_HELP}
 ${DATA_INPUT_HELP}
   (the coordinator's runs default to 3-character codes: use --rollup for them)
 
@@ -72,7 +74,9 @@ export function describeSiteEvent(event: SiteAgentEvent): string | undefined {
       return `  ${log.phase} epoch ${log.epoch}/${log.epochs}: ${losses}, ${Math.round(log.recordsPerSec)} records/s`;
     }
     case 'resultSent':
-      return `round ${event.result.round + 1}: update sent`;
+      return `round ${event.result.round + 1}: update sent${event.result.privacy ? ` (privacy spent so far: ε = ${event.result.privacy.epsilon.toFixed(3)}, δ = ${event.result.privacy.delta})` : ''}`;
+    case 'taskRefused':
+      return `run ${event.runId}: round ${event.round + 1} refused (${event.code}): ${event.reason}`;
     case 'resultRejected':
       return `round ${event.round + 1}: update rejected by the coordinator (${event.code}: ${event.reason})`;
     case 'evalStarted':
@@ -104,6 +108,7 @@ export const siteCommand: Command = {
     'split-seed': { type: 'string' },
     'min-code-count': { type: 'string' },
     'eval-min-records': { type: 'string' },
+    ...SITE_DP_OPTIONS,
   },
   async run(values, positionals, io) {
     if (positionals.length > 0) throw new FedsynthError(`unexpected argument '${positionals[0]}'`, 'CLI_BAD_ARGUMENT');
@@ -118,6 +123,7 @@ export const siteCommand: Command = {
     const splitSeed = integerOption(values, 'split-seed', 1, 0);
     const minCodeCount = integerOption(values, 'min-code-count', 5, 1);
     const evalMinRecords = integerOption(values, 'eval-min-records', 20, 2);
+    const privacy = siteBudgetFrom(values);
     const read = await readOptionsFrom(values);
 
     stamp(io, `site ${siteId}: reading ${read.input} (${read.format}) and connecting to ${url}`);
@@ -130,6 +136,7 @@ export const siteCommand: Command = {
         token,
         data: { read, holdoutFraction, splitSeed, minCodeCount },
         evaluation: { minRecords: evalMinRecords },
+        ...(privacy ? { privacy } : {}),
         log: (line) => stamp(io, line),
         onEvent: (event) => {
           const line = describeSiteEvent(event);

@@ -4,7 +4,9 @@ import {
   evaluatePrevalence,
   exportModel,
   FedsynthError,
+  DEFAULT_GENERATOR_AVERAGE_DECAY,
   GeneratorAverage,
+  recalibrateBatchNorm,
   initBackend,
   isModelFamily,
   privacyProvenance,
@@ -26,7 +28,7 @@ import type { Command, Io, OptionValues } from '../command';
 import { DATA_INPUT_HELP, DATA_INPUT_OPTIONS, integerOption, readOptionsFrom, stringOption } from './data-options';
 import { DP_TRAIN_HELP, DP_TRAIN_OPTIONS, dpOptionsFrom } from './train-dp-options';
 
-const DEFAULTS = { model: 'medgan' as ModelFamily, epochs: 100, pretrainEpochs: 100, batchSize: 256, seed: 1, average: 0.998 };
+const DEFAULTS = { model: 'medgan' as ModelFamily, epochs: 100, pretrainEpochs: 100, batchSize: 256, seed: 1, average: DEFAULT_GENERATOR_AVERAGE_DECAY };
 
 const HELP = `Usage: fedsynth train --input PATH --out MODEL_DIR [options]
 
@@ -238,7 +240,11 @@ export const trainCommand: Command = {
       const summary = result.value;
       // Only after a GAN step is there an average to keep (an autoencoder-only run has none).
       const averaged = generatorAverage !== undefined && summary.ganSteps > 0;
-      if (averaged) generatorAverage.commit();
+      if (averaged) {
+        generatorAverage.commit();
+        // The moving batch-norm statistics belong to the last trained weights, not to the average.
+        recalibrateBatchNorm(run.model, { seed });
+      }
       if (io.interactive) io.err('\n');
       const quality = data.holdout ? evaluatePrevalence(modelSampler(run.model), data.holdout.matrix, { seed }) : undefined;
       const training: TrainingProvenance = {

@@ -61,6 +61,8 @@ export class RunsController {
       completedRounds: live?.completedRounds ?? null,
       sites: live ? { connected: live.connected.length, needed: live.plan.minSites } : null,
       rounds: this.store.rounds.list(id),
+      // ε each site reported it had spent (DP runs), per site its latest, and the largest.
+      privacy: this.store.privacy.summary(id),
       evaluations: this.store.evaluations.list(id).map(({ sites, ...evaluation }) => ({
         ...evaluation,
         sites: sites.map(({ metrics: _metrics, ...site }) => site),

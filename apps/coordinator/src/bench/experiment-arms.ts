@@ -1,4 +1,4 @@
-import { createModel, modelSampler, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { createModel, DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage, modelSampler, recalibrateBatchNorm, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
 import type { WeightSet } from '@fedsynth/protocol';
 import { SiteAgent, type SiteDataOptions } from '@fedsynth/site-agent';
 import type { FederatedRunOptions } from '../federation/run-options';
@@ -35,18 +35,35 @@ export function buildArmModel(options: FederatedRunOptions, vocabularySize: numb
  * Trains one model on one matrix as a single site would if it trained alone (or on the pooled
  * records, centralised): the run's architecture, initial weights, batch size and learning rate,
  * with the autoencoder epochs then the GAN epochs the federated run spreads over its rounds.
+ * Like `fedsynth train`, it keeps the generator's moving average over its GAN steps (decay
+ * DEFAULT_GENERATOR_AVERAGE_DECAY) and samples from it with recalibrated batch norm: each arm
+ * gets its own setting's averaging (the federated run averages over rounds).
  */
 export async function trainWithoutFederation(matrix: BinaryMatrix, settings: ArmSettings, onEpoch?: (log: TrainLog) => void): Promise<{ model: GanModel; wallMs: number }> {
   const model = buildArmModel(settings.options, matrix.cols);
   const { aeEpochs, ganEpochs } = armEpochs(settings);
   const { batchSize, seed } = settings.options.train;
   const started = performance.now();
+  const average = new GeneratorAverage(model, DEFAULT_GENERATOR_AVERAGE_DECAY);
   try {
     const run = train(model, matrix, { epochs: ganEpochs, pretrainEpochs: aeEpochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
-    for await (const log of run) if (log.kind === 'epoch') onEpoch?.(log);
+    let ganSteps = 0;
+    for await (const log of run) {
+      if (log.kind === 'step' && log.phase === 'gan') {
+        average.update();
+        ganSteps++;
+      }
+      if (log.kind === 'epoch') onEpoch?.(log);
+    }
+    if (ganSteps > 0) {
+      average.commit();
+      recalibrateBatchNorm(model, { seed });
+    }
   } catch (error) {
     model.dispose();
     throw error;
+  } finally {
+    average.dispose();
   }
   return { model, wallMs: performance.now() - started };
 }
@@ -66,6 +83,7 @@ export function modelWithWeights(options: FederatedRunOptions, vocabularySize: n
 export interface FederatedArmResult {
   runId: string;
   vocabulary: string[];
+  /** The exported generator's weights (averaged over the GAN rounds as the run's options say). */
   weights: WeightSet;
   /** From the run's start request to its completion, as seen by the admin. */
   wallMs: number;
@@ -101,7 +119,7 @@ export async function runFederatedArm(input: {
     const runId = await harness.createAndStart({ plan: { phases, minSites: siteIds.length }, options: input.settings.options });
     const run = await harness.waitForRun(runId, { timeoutMs: input.timeoutMs, onRound: input.onRound });
     const wallMs = performance.now() - started;
-    return { runId, vocabulary: run.vocabulary ?? [], weights: await harness.finalWeights(runId), wallMs, rounds: harness.rounds(runId) };
+    return { runId, vocabulary: run.vocabulary ?? [], weights: await harness.exportedWeights(runId), wallMs, rounds: harness.rounds(runId) };
   } finally {
     await Promise.all(agents.map((a) => a.close()));
     await harness.close();

@@ -6,7 +6,10 @@ import type { RunPlan } from '../rounds/run-plan';
 import { SiteSessions } from '../sites/site-sessions';
 import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 import { CoordinatorStore } from '../store/coordinator-store';
+import { checkRunOptions } from '../federation/run-options';
+import { averagedGeneratorWeights } from '../generator/averaged-generator';
 import type { ContributionRecord, RoundRecord } from '../store/round.repository';
+import type { RunPrivacySummary } from '../store/privacy.repository';
 import type { RunRecord } from '../store/run.repository';
 
 export interface HarnessOptions {
@@ -116,6 +119,11 @@ export class FederationHarness {
     return this.store.rounds.contributions({ runId: round.runId, round: round.round, attempt: round.attempt });
   }
 
+  /** ε the sites reported for a DP run: per site the latest, and the largest. */
+  privacy(runId: string): RunPrivacySummary {
+    return this.store.privacy.summary(runId);
+  }
+
   run(runId: string): RunRecord {
     return this.store.runs.get(runId);
   }
@@ -125,6 +133,25 @@ export class FederationHarness {
     const last = this.store.rounds.lastCompleted(runId);
     if (!last?.checkpoint) throw new Error(`run ${runId} has no completed round`);
     return new CheckpointStore({ directory: this.config.checkpointDir }).load(last.checkpoint);
+  }
+
+  /**
+   * The weights of the generator the run exports after its last GAN round (the generator
+   * averaged over the GAN rounds, see averaged-generator.ts): what `fedsynth pull` would get.
+   */
+  async exportedWeights(runId: string): Promise<WeightSet> {
+    const run = this.store.runs.get(runId);
+    const gan = this.store.rounds.list(runId).filter((r) => r.status === 'completed' && r.phase === 'gan');
+    const last = gan[gan.length - 1];
+    if (!last || !run.vocabulary) throw new Error(`run ${runId} has no completed GAN round`);
+    return averagedGeneratorWeights({
+      rounds: this.store.rounds,
+      checkpoints: new CheckpointStore({ directory: this.config.checkpointDir }),
+      runId,
+      round: last.round,
+      options: checkRunOptions(run.options),
+      vocabularySize: run.vocabulary.length,
+    });
   }
 
   close(): Promise<void> {

@@ -11,19 +11,26 @@
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
  *       [--synthetic 10000]
+ *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
+ *
+ * Arms run in the order centralised, federated, sites, and results.json is rewritten after
+ * each, so a long run stopped early keeps what it measured. Runs of different arms of one
+ * configuration (started side by side with --arms on a machine with cores to spare) are
+ * joined into one table with --combine.
  *
  * Rounds and training options default to the coordinator's run defaults. Writes DIR/cohort,
  * DIR/coordinator (the federated run's SQLite and checkpoints) and DIR/results.json, and
  * prints a Markdown table. Long at full size: run it in the background and poll.
  */
 import { initBackend, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '../federation/run-options';
 import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainWithoutFederation, type ArmSettings } from './experiment-arms';
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
+import { combineResults, type ExperimentResults } from './experiment-combine';
 import { federationGain } from './federation-gain';
 import { averageRow, gainTable, type GainRow } from './gain-table';
 import { GeneratorScorer } from './generator-scores';
@@ -68,6 +75,7 @@ function parse() {
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
       'timeout-min': { type: 'string', default: '600' },
+      combine: { type: 'string' },
     },
   });
   const codeLevel = values['code-level'];
@@ -98,6 +106,7 @@ function parse() {
     arms,
     synthetic: wholeNumber('synthetic', values.synthetic, 100),
     timeoutMs: wholeNumber('timeout-min', values['timeout-min'], 1) * 60_000,
+    combine: values.combine?.split(',').filter((f) => f !== ''),
   };
 }
 
@@ -109,8 +118,20 @@ function epochLine(label: string): (entry: TrainLog) => void {
   };
 }
 
+/** --combine A.json,B.json: the rows of runs that trained different arms side by side, as one table. */
+async function combine(files: readonly string[], out: string): Promise<void> {
+  const runs = await Promise.all(files.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as ExperimentResults));
+  const { rows, gain } = combineResults(runs);
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'results.json'), JSON.stringify({ ...runs[0], combinedFrom: files, rows, gain, date: new Date().toISOString() }, null, 2) + '\n');
+  log(gainTable(rows));
+  if (gain) log(`federated RMSE / centralised RMSE = ${gain.ratioToCentralised.toFixed(3)} (target ≤ 1.10: ${gain.withinTenPercent ? 'met' : 'MISSED'}); federated ${gain.federatedRmse.toFixed(5)} vs sites alone on average ${gain.averageSiteRmse.toFixed(5)} (target: lower: ${gain.beatsAverageSite ? 'met' : 'MISSED'})`);
+  log(`results in ${join(out, 'results.json')}`);
+}
+
 async function main(): Promise<void> {
   const args = parse();
+  if (args.combine) return combine(args.combine, args.out);
   const started = performance.now();
   const load = [loadavg()[0]];
   const backend = await initBackend({ log });
@@ -137,22 +158,75 @@ async function main(): Promise<void> {
   };
 
   const siteRows: GainRow[] = [];
-  if (args.arms.includes('sites')) {
-    for (const [k, matrix] of cohort.siteTrain.entries()) {
-      log(`(a) ${siteIds[k]} alone on ${matrix.rows} records`);
-      const { model, wallMs } = await trainWithoutFederation(matrix, settings, epochLine(`${siteIds[k]} alone`));
-      try {
-        // Privacy against the site's own held-out records: same case mix as its members.
-        siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });
-      } finally {
-        model.dispose();
-      }
-      load.push(loadavg()[0]);
-    }
-  }
-
   let federatedRow: GainRow | undefined;
   let federated: { runId: string; roundCount: number } | undefined;
+  let centralRow: GainRow | undefined;
+  const done: Arm[] = [];
+  let floor: GainRow | undefined;
+  /** Writes what is measured so far (after every arm: a long run that stops early keeps its numbers). */
+  const writeResults = async (finished: boolean) => {
+    const rows: GainRow[] = [...siteRows];
+    if (siteRows.length > 0) rows.push(averageRow('average of the sites alone', siteRows));
+    if (federatedRow) rows.push(federatedRow);
+    if (centralRow) rows.push(centralRow);
+    // The floor: the real pooled training records scored as if they were synthetic (scored once).
+    floor ??= { label: '(real pooled training records)', trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores: scorer.score(cohort.pooledTrain, { members: cohort.pooledTrain, nonMembers: cohort.pooledHoldout }) };
+    rows.push(floor);
+
+    const gain =
+      federatedRow && centralRow && siteRows.length > 0
+        ? federationGain({ federatedRmse: federatedRow.scores.rmse, centralisedRmse: centralRow.scores.rmse, siteRmses: siteRows.map((r) => r.scores.rmse) })
+        : undefined;
+    const totalMinutes = (performance.now() - started) / 60_000;
+    const command = `node apps/coordinator/dist/bench/federation.experiment.js ${process.argv.slice(2).join(' ')}`.trim();
+    await mkdir(args.out, { recursive: true });
+    await writeFile(
+      join(args.out, 'results.json'),
+      JSON.stringify(
+        {
+          command,
+          date: new Date().toISOString(),
+          backend,
+          machine: { cpus: cpus().length, loadAverage1m: load },
+          cohort: {
+            ...args.cohort,
+            holdoutFraction: args.holdout,
+            codeLevel,
+            vocabularySize: cohort.vocabulary.codes.length,
+            siteTrainingRecords: cohort.siteTrain.map((m) => m.rows),
+            siteHoldoutRecords: cohort.siteHoldout.map((m) => m.rows),
+            pooledHoldoutRecords: cohort.pooledHoldout.rows,
+          },
+          settings: { ...settings, aeEpochs, ganEpochs },
+          synthetic: args.synthetic,
+          federated,
+          rows,
+          gain,
+          totalMinutes,
+          finished,
+          armsDone: done,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    return { rows, gain, totalMinutes };
+  };
+
+  // The arm the federation's target compares with first, the sites alone last.
+  if (args.arms.includes('centralised')) {
+    log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
+    const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, epochLine('centralised'));
+    try {
+      centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+    } finally {
+      model.dispose();
+    }
+    load.push(loadavg()[0]);
+    done.push('centralised');
+    await writeResults(false);
+  }
+
   if (args.arms.includes('federated')) {
     log(`(b) federated: real coordinator + ${siteIds.length} real site agents in this process`);
     const dataDir = join(args.out, 'coordinator');
@@ -179,63 +253,27 @@ async function main(): Promise<void> {
     }
     federated = { runId: arm.runId, roundCount: arm.rounds.length };
     load.push(loadavg()[0]);
+    done.push('federated');
+    await writeResults(false);
   }
 
-  let centralRow: GainRow | undefined;
-  if (args.arms.includes('centralised')) {
-    log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
-    const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, epochLine('centralised'));
-    try {
-      centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
-    } finally {
-      model.dispose();
+  if (args.arms.includes('sites')) {
+    for (const [k, matrix] of cohort.siteTrain.entries()) {
+      log(`(a) ${siteIds[k]} alone on ${matrix.rows} records`);
+      const { model, wallMs } = await trainWithoutFederation(matrix, settings, epochLine(`${siteIds[k]} alone`));
+      try {
+        // Privacy against the site's own held-out records: same case mix as its members.
+        siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });
+      } finally {
+        model.dispose();
+      }
+      load.push(loadavg()[0]);
     }
-    load.push(loadavg()[0]);
+    done.push('sites');
+    await writeResults(false);
   }
 
-  const rows: GainRow[] = [...siteRows];
-  if (siteRows.length > 0) rows.push(averageRow('average of the sites alone', siteRows));
-  if (federatedRow) rows.push(federatedRow);
-  if (centralRow) rows.push(centralRow);
-  // The floor: the real pooled training records scored as if they were synthetic.
-  const floor = { label: '(real pooled training records)', trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores: scorer.score(cohort.pooledTrain, { members: cohort.pooledTrain, nonMembers: cohort.pooledHoldout }) };
-  rows.push(floor);
-
-  const gain =
-    federatedRow && centralRow && siteRows.length > 0
-      ? federationGain({ federatedRmse: federatedRow.scores.rmse, centralisedRmse: centralRow.scores.rmse, siteRmses: siteRows.map((r) => r.scores.rmse) })
-      : undefined;
-  const totalMinutes = (performance.now() - started) / 60_000;
-  const command = `node apps/coordinator/dist/bench/federation.experiment.js ${process.argv.slice(2).join(' ')}`.trim();
-  await mkdir(args.out, { recursive: true });
-  await writeFile(
-    join(args.out, 'results.json'),
-    JSON.stringify(
-      {
-        command,
-        date: new Date().toISOString(),
-        backend,
-        machine: { cpus: cpus().length, loadAverage1m: load },
-        cohort: {
-          ...args.cohort,
-          holdoutFraction: args.holdout,
-          codeLevel,
-          vocabularySize: cohort.vocabulary.codes.length,
-          siteTrainingRecords: cohort.siteTrain.map((m) => m.rows),
-          siteHoldoutRecords: cohort.siteHoldout.map((m) => m.rows),
-          pooledHoldoutRecords: cohort.pooledHoldout.rows,
-        },
-        settings: { ...settings, aeEpochs, ganEpochs },
-        synthetic: args.synthetic,
-        federated,
-        rows,
-        gain,
-        totalMinutes,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  const { rows, gain, totalMinutes } = await writeResults(true);
   log('');
   log(gainTable(rows));
   log('');

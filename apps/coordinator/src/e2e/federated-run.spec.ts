@@ -175,12 +175,20 @@ describe('a federated run end to end (real coordinator, three real site agents)'
     const manifest = (await (await fetch(`${base}/fedsynth.json`, { headers })).json()) as {
       vocabulary: { size: number };
       sampler: { noiseDim: number };
-      metrics: { federation: { round: number; sites: { siteId: string }[] } };
+      metrics: { federation: { round: number; sites: { siteId: string }[]; generatorAverage: unknown } };
     };
     expect(manifest.metrics.federation.round).toBe(2);
+    // The exported generator is the run's default average over its 2 GAN rounds (decay 0.8).
+    expect(manifest.metrics.federation.generatorAverage).toEqual({ decay: 0.8, ganRounds: 2, batchNormRecalibrated: true });
     expect(manifest.metrics.federation.sites.map((s) => s.siteId)).toEqual(SITES);
     const generator = await tf.loadLayersModel(tf.io.http(`${base}/model.json`, { requestInit: { headers }, fetchFunc: fetchInTestRealm as unknown as typeof fetch }));
     const probabilities = tf.tidy(() => (generator.predict(tf.randomNormal([5, manifest.sampler.noiseDim], 0, 1, 'float32', 3)) as tf.Tensor).arraySync()) as number[][];
+    // Its 8 × 8 generator kernel, computed here from the two GAN rounds' checkpoints.
+    const [gan1, gan2] = await Promise.all([1, 2].map(async (r) => (await checkpoints.load(rounds[r]!.checkpoint!)).find((t) => t.name === 'generator/block1/dense/kernel')!.data));
+    const expectedKernel = gan1!.map((v, j) => 0.8 * v + 0.2 * gan2![j]!);
+    const exportedKernels = generator.weights.filter((w) => w.shape.join('x') === '8x8').map((w) => w.read().dataSync() as Float32Array);
+    expect(exportedKernels).toHaveLength(1);
+    expect(Math.max(...exportedKernels[0]!.map((v, j) => Math.abs(v - expectedKernel[j]!)))).toBeLessThan(1e-6);
     generator.dispose();
     expect(probabilities).toHaveLength(5);
     expect(probabilities[0]).toHaveLength(manifest.vocabulary.size);

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { errorEnvelope, ProtocolError, replyTo, type Envelope, type ErrorReply, type EvalResult, type TrainResult } from '@fedsynth/protocol';
+import { errorEnvelope, ProtocolError, replyTo, type Envelope, type ErrorReply, type EvalResult, type MaskedUpdate, type TrainResult } from '@fedsynth/protocol';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import { COORDINATOR_CONFIG } from '../config/config.module';
 import type { CoordinatorConfig } from '../config/coordinator-config';
@@ -115,6 +115,17 @@ export class RoundService implements OnApplicationBootstrap, OnModuleDestroy {
       return Promise.resolve(errorEnvelope(new ProtocolError('STALE_ROUND', reason), request.messageId));
     }
     return driver.submitResult(siteId, request, result);
+  }
+
+  /** Hands a decoded MaskedUpdate (secure aggregation) to its run; resolves with the one reply for the site. */
+  submitMaskedUpdate(siteId: string, request: Envelope, update: MaskedUpdate): Promise<Envelope> {
+    const driver = this.drivers.get(update.runId);
+    if (!driver) {
+      const reason = `run ${update.runId} is not running on this coordinator`;
+      this.store.audit.append({ actor: `site:${siteId}`, action: 'result.rejected', subject: update.runId, details: { round: update.round, code: 'STALE_ROUND', reason } });
+      return Promise.resolve(errorEnvelope(new ProtocolError('STALE_ROUND', reason), request.messageId));
+    }
+    return driver.submitMaskedUpdate(siteId, request, update);
   }
 
   /** Hands a decoded EvalResult to its run's evaluations; returns the one reply for the site. */

@@ -2,6 +2,7 @@ import { initBackend } from '@fedsynth/gan';
 import {
   createEnvelope,
   replyTo,
+  SECURE_AGGREGATION_CAPABILITY,
   vocabularyDigest,
   type DataSummary,
   type Envelope,
@@ -10,6 +11,7 @@ import {
   type TrainTask,
   type VocabularyProposal,
 } from '@fedsynth/protocol';
+import { SiteSecureAggregation } from '@fedsynth/site-agent';
 import { join } from 'node:path';
 import { useTempDir } from '../__fixtures__/temp-dir';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
@@ -36,6 +38,8 @@ describe('RunDriver', () => {
   /** Every VocabularyProposal a fake site received, with the site. */
   let proposals: Array<{ siteId: string; proposal: VocabularyProposal }>;
   let driver: RunDriver | undefined;
+  /** Sites that answer the secure-aggregation steps (with the real site-side protocol). */
+  let secureSites: Map<string, SiteSecureAggregation>;
 
   beforeAll(async () => {
     await initBackend({ log: () => undefined });
@@ -50,6 +54,7 @@ describe('RunDriver', () => {
     taskIds = new Map();
     evalTasks = new Map();
     proposals = [];
+    secureSites = new Map();
     for (const siteId of ['a', 'b']) connectFakeSite(siteId);
   });
 
@@ -62,6 +67,10 @@ describe('RunDriver', () => {
         const codes = envelope.body.value.codes;
         return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
       }
+      const secure = secureSites.get(siteId);
+      if (secure && envelope.body.kind === 'secAggKeyRequest') return replyTo(envelope, 'secAggKeys', secure.keys(envelope.body.value));
+      if (secure && envelope.body.kind === 'secAggRoster') return replyTo(envelope, 'secAggShares', secure.shares(envelope.body.value));
+      if (secure && envelope.body.kind === 'secAggShares') secure.receive(envelope.body.value);
       if (envelope.body.kind === 'trainTask') {
         tasks.set(siteId, envelope.body.value);
         taskIds.set(siteId, envelope.messageId);
@@ -78,8 +87,8 @@ describe('RunDriver', () => {
     store.close();
   });
 
-  async function startRun(plan: Partial<RunPlan>, connected: string[] = ['a', 'b'], vocabulary?: object): Promise<string> {
-    const options = checkRunOptions({ model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [4] }, train: { batchSize: 4, seed: 3 }, ...(vocabulary ? { vocabulary } : {}) });
+  async function startRun(plan: Partial<RunPlan>, connected: string[] = ['a', 'b'], vocabulary?: object, extra: object = {}): Promise<string> {
+    const options = checkRunOptions({ model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [4] }, train: { batchSize: 4, seed: 3 }, ...(vocabulary ? { vocabulary } : {}), ...extra });
     const run = store.runs.create({
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0, ...plan },
       options: options as unknown as Record<string, unknown>,
@@ -266,6 +275,45 @@ describe('RunDriver', () => {
     ]);
   });
 
+  it('keeps the privacy a site reports with a result refused as stale: the site spent it all the same', async () => {
+    const runId = await startRun({ minSites: 2, maxRoundRetries: 1 });
+    const firstIds = new Map(taskIds);
+    await driver!.dispatch({ type: 'siteLeft', at: Date.now(), siteId: 'b' });
+    await driver!.siteReady('b');
+    expect(driver!.snapshot.round).toMatchObject({ index: 0, attempt: 2 });
+    const staleB = { ...resultFrom(tasks.get('b')!), privacy: { epsilon: 1.5, delta: 1e-5, steps: 12 } };
+    expect((await submit('b', staleB, firstIds.get('b'))).body).toMatchObject({ kind: 'error', value: { code: 'STALE_ROUND' } });
+    // A report answering another site's task is not this site's to keep.
+    await submit('b', { ...staleB, privacy: { epsilon: 9, delta: 1e-5, steps: 99 } }, taskIds.get('a'));
+    expect(store.privacy.list(runId).map((r) => [r.round, r.attempt, r.siteId, r.epsilon, r.steps])).toEqual([[0, 1, 'b', 1.5, 12]]);
+  });
+
+  it('refuses a plain TrainResult in a secure-aggregation run (SECURE_AGGREGATION_FAILED): it is neither counted nor kept', async () => {
+    for (const siteId of ['a', 'b']) {
+      secureSites.set(siteId, new SiteSecureAggregation(siteId));
+      sessions.setCapabilities(siteId, `socket-${siteId}`, [SECURE_AGGREGATION_CAPABILITY]);
+    }
+    const runId = await startRun({ minSites: 2 }, ['a', 'b'], undefined, { secureAggregation: { enabled: true } });
+    expect(tasks.get('a')!.secureAggregation).toMatchObject({ threshold: 2, maskingSet: ['a', 'b'] });
+    const reply = await submit('a', resultFrom(tasks.get('a')!));
+    expect(reply.body).toMatchObject({ kind: 'error', value: { code: 'SECURE_AGGREGATION_FAILED', reason: expect.stringContaining('answer its TrainTask with a MaskedUpdate, not a plain TrainResult') } });
+    await driver!.settled();
+    expect(store.rounds.contributions({ runId }).filter((c) => c.accepted)).toEqual([]);
+    expect(store.audit.list({ action: 'result.rejected' }).map((e) => [e.actor, e.details!['code']])).toEqual([['site:a', 'SECURE_AGGREGATION_FAILED']]);
+  });
+
+  it('refuses, in a DP run, an update that reports no privacy spent: it was not trained with DP-SGD', async () => {
+    const runId = await startRun({ minSites: 2 }, ['a', 'b'], undefined, { dp: { noiseMultiplier: 1, clipNorm: 1 } });
+    expect(tasks.get('a')!.dp).toEqual({ noiseMultiplier: 1, clipNorm: 1, expectedBatchSize: 4 });
+    const reported = { ...resultFrom(tasks.get('b')!), privacy: { epsilon: 0.8, delta: 1e-5, steps: 3 } };
+    expect((await submit('b', reported)).body.kind).toBe('ack');
+    const reply = await submit('a', resultFrom(tasks.get('a')!));
+    expect(reply.body).toMatchObject({ kind: 'error', value: { code: 'UPDATE_REJECTED', reason: expect.stringContaining('the update reports no privacy spent') } });
+    await driver!.settled();
+    expect(store.rounds.contributions({ runId }).map((c) => [c.siteId, c.accepted])).toEqual([['a', false], ['b', true]]);
+    expect(store.privacy.list(runId).map((r) => [r.siteId, r.epsilon])).toEqual([['b', 0.8]]);
+  });
+
   async function until(condition: () => boolean, what: string): Promise<void> {
     for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
     if (!condition()) throw new Error(`timed out waiting for ${what}`);
@@ -318,13 +366,18 @@ describe('RunDriver', () => {
       return driver!.evaluations.submitResult(siteId, request, request.body.value as never);
     }
 
-    it('sends the new global weights with the architecture, and stores the sites\' and the record-weighted combined metrics', async () => {
+    it('sends the exported generator\'s weights with the architecture, and stores the sites\' and the record-weighted combined metrics', async () => {
       const runId = await trainedRound();
       const task = evalTasks.get('a')!.body.value as EvalTask;
       const [round] = store.rounds.list(runId);
       const global = await ctx.checkpoints.load(round.checkpoint!);
       expect(task).toMatchObject({ runId, round: 0, modelFamily: 'medgan', options: { sampleCount: 0, metrics: [], extra: { 'model.latentDim': 4, 'model.discriminatorDims.0': 4 } } });
-      expect(task.weights.map((t) => Array.from(t.data))).toEqual(global.map((t) => Array.from(t.data)));
+      // The generator the run exports: after one GAN round its weights are the round's, with the
+      // generator's batch-norm statistics recalibrated on noise (generator/averaged-generator.ts).
+      const moving = (name: string) => /^generator\/.*moving_(mean|variance)$/.test(name);
+      expect(task.weights.map((t) => t.name)).toEqual(global.map((t) => t.name));
+      expect(task.weights.filter((t) => !moving(t.name)).map((t) => Array.from(t.data))).toEqual(global.filter((t) => !moving(t.name)).map((t) => Array.from(t.data)));
+      expect(task.weights.filter((t) => moving(t.name)).map((t) => Array.from(t.data))).not.toEqual(global.filter((t) => moving(t.name)).map((t) => Array.from(t.data)));
       expect(store.runs.get(runId).status).toBe('completed'); // training did not wait for the evaluation
 
       expect(evalResult('a', 10, { r: 0.5, rmse: 0.02 }).body.kind).toBe('ack');

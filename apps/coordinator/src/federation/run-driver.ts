@@ -1,11 +1,15 @@
 import { createModel, getWeights, type Vocabulary } from '@fedsynth/gan';
 import {
+  applyUpdate,
   createEnvelope,
   expectBody,
   ProtocolError,
   replyTo,
   errorEnvelope,
+  SECURE_AGGREGATION_CAPABILITY,
+  updateLength,
   type Envelope,
+  type MaskedUpdate,
   type TrainResult,
   type WeightSet,
 } from '@fedsynth/protocol';
@@ -15,19 +19,25 @@ import type { RunCommand, RunEvent, RunState } from '../rounds/round-state';
 import { restoreRunState } from '../rounds/restore-run-state';
 import { createRunState, screenResult, transition } from '../rounds/round-state-machine';
 import { createStrategy } from '../strategies/create-strategy';
-import type { AggregateTrainOutput, SiteTrainResult, Strategy } from '../strategies/strategy';
+import type { AggregateTrainInput, AggregateTrainOutput, SiteTrainResult, Strategy } from '../strategies/strategy';
 import { validateUpdate } from '../updates/validate-update';
 import { encodeModelSpec } from './model-spec';
 import type { RunContext } from './run-context';
 import { RunEvaluations } from './run-evaluations';
 import { checkRunOptions, type FederatedRunOptions } from './run-options';
 import { agreeVocabulary, proposeTo, vocabularySource } from './vocabulary-agreement';
+import { averagedGeneratorWeights } from '../generator/averaged-generator';
+import { weightedMetrics } from '../strategies/weighted-metrics';
+import { DEFAULT_SECAGG_CLIP } from './run-secure-aggregation-options';
+import { setUpSecureAggregation, unmaskMean, type SecAggSetUpOutcome, type SecAggSetUp } from './secure-aggregation-round';
 
 /** A TrainResult being handled: its weights, and where its one reply goes. */
 interface IncomingResult {
   readonly siteId: string;
   readonly request: Envelope;
   readonly result: TrainResult;
+  /** Secure aggregation: the masked words (then `result` carries no weights). */
+  readonly masked?: Uint32Array;
   /** The attempt current when the result was screened (contributions are keyed by it). */
   readonly attempt: number;
   reply(envelope: Envelope): void;
@@ -45,6 +55,8 @@ export class RunDriver {
   private readonly options: FederatedRunOptions;
   private readonly strategy: Strategy;
   private strategyState: WeightSet = [];
+  /** The round attempt whose secure-aggregation shares were asked for (see unmaskedFinality). */
+  private unmaskedAt: { round: number; attempt: number } | undefined;
   private globalWeights: WeightSet | undefined;
   private vocabulary: Vocabulary | undefined;
   /** Accepted results of the current attempt, by site. */
@@ -63,6 +75,9 @@ export class RunDriver {
    */
   private readonly tasksSent = new Map<string, { siteId: string; round: number; attempt: number }>();
   private pending: AggregateTrainOutput | undefined;
+  /** Secure aggregation: the current attempt's roster, threshold and fixed point, and the masked updates kept. */
+  private secAgg: SecAggSetUp | undefined;
+  private readonly maskedKept = new Map<string, Uint32Array>();
   private timer: NodeJS.Timeout | undefined;
   /** Fails the run when its quorum of sites is not connected within plan.siteWaitMs. */
   private siteWaitTimer: NodeJS.Timeout | undefined;
@@ -105,7 +120,8 @@ export class RunDriver {
    * The given ready sites that agree to the run's stored vocabulary (all of them when the
    * run has none yet: the vocabulary step will ask them). Used before resuming a run.
    */
-  async admit(siteIds: readonly string[]): Promise<string[]> {
+  async admit(candidates: readonly string[]): Promise<string[]> {
+    const siteIds = this.capable(candidates);
     if (!this.vocabulary) return [...siteIds];
     const { codeLevel, minCodeCount } = this.options.vocabulary;
     const source = vocabularySource(this.options.vocabulary);
@@ -150,7 +166,7 @@ export class RunDriver {
   siteReady(siteId: string): Promise<void> {
     return this.enqueue(async () => {
       if (this.state.stage === 'completed' || this.state.stage === 'failed' || this.state.stage === 'stopped') return;
-      const admitted = this.state.vocabularyAgreed ? await this.admit([siteId]) : [siteId];
+      const admitted = this.state.vocabularyAgreed ? await this.admit([siteId]) : this.capable([siteId]);
       if (admitted.length === 0) return;
       await this.handle({ type: 'siteJoined', at: this.ctx.now(), siteId });
     });
@@ -171,8 +187,14 @@ export class RunDriver {
         const attempt = task && task.siteId === siteId && task.round === result.round ? task.attempt : null;
         // Validation is costly and needs the global weights: only results that pass screening get it.
         const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, at });
+        this.recordPrivacy(siteId, task, result);
         let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
-        if (!screened) {
+        if (!screened && this.options.secureAggregation) {
+          // Its masks are what the round's sum needs: a plain update cannot be counted (nor kept).
+          verdict = { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `run ${this.runId} aggregates securely: answer its TrainTask with a MaskedUpdate, not a plain TrainResult` };
+        } else if (!screened && this.options.dp && !result.privacy) {
+          verdict = this.withoutPrivacy();
+        } else if (!screened) {
           const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
           verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
         }
@@ -181,6 +203,84 @@ export class RunDriver {
       })
         .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', 'the result was not handled'), request.messageId)))
         .catch(() => undefined);
+    });
+  }
+
+  /**
+   * Secure aggregation: a masked update answering a TrainTask. Screened like a TrainResult;
+   * its only possible check is its length (the coordinator cannot see the update itself —
+   * the unmasked aggregate is validated instead, see secureAggregate).
+   */
+  submitMaskedUpdate(siteId: string, request: Envelope, update: MaskedUpdate): Promise<Envelope> {
+    return new Promise<Envelope>((resolve) => {
+      let replied = false;
+      const reply = (envelope: Envelope) => {
+        if (!replied) resolve(envelope);
+        replied = true;
+      };
+      void this.enqueue(async () => {
+        const at = this.ctx.now();
+        const task = this.tasksSent.get(request.inReplyTo);
+        const attempt = task && task.siteId === siteId && task.round === update.round ? task.attempt : null;
+        const screened = screenResult(this.state, { runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, at });
+        this.recordPrivacy(siteId, task, update);
+        // The weight is inside the masked sum; the announced record count stands in for the round's bookkeeping.
+        const recordCount = Math.max(1, this.ctx.sessions.get(siteId)?.summary?.recordCount ?? 1);
+        let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
+        if (!screened) verdict = this.checkMasked(siteId, update);
+        const result: TrainResult = { runId: update.runId, round: update.round, phase: update.phase, recordCount, weights: [], metrics: update.metrics };
+        const incoming: IncomingResult = { siteId, request, result, masked: update.words, attempt: this.state.round?.attempt ?? 0, reply };
+        const event: RunEvent = { type: 'resultReceived', at, runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, recordCount, ...(verdict ? { verdict } : {}) };
+        await this.handle(event, incoming);
+      })
+        .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', 'the masked update was not handled'), request.messageId)))
+        .catch(() => undefined);
+    });
+  }
+
+  /**
+   * Keeps a site's privacy report with the attempt whose task it answers, whether or not the
+   * update is then accepted: a late or stale-attempt result was trained all the same, so its
+   * ε is spent, and dropping the report would under-state the run's privacy loss. Only for a
+   * task this run sent this site in that round (the report then names a real attempt).
+   */
+  private recordPrivacy(siteId: string, task: { siteId: string; round: number; attempt: number } | undefined, report: { runId: string; round: number; privacy?: TrainResult['privacy'] }): void {
+    if (!report.privacy || !task || task.siteId !== siteId || task.round !== report.round || report.runId !== this.runId) return;
+    this.ctx.store.privacy.record({ runId: this.runId, round: task.round, attempt: task.attempt, siteId, ...report.privacy });
+  }
+
+  private checkMasked(siteId: string, update: MaskedUpdate): Extract<RunEvent, { type: 'resultReceived' }>['verdict'] {
+    const setUp = this.secAgg;
+    if (!this.options.secureAggregation || !setUp || setUp.round !== update.round) {
+      return { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `no secure-aggregation round ${update.round} is open for this site` };
+    }
+    if (!setUp.settings.maskingSet.includes(siteId)) return { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `site ${siteId} is not in the masking set of round ${update.round}` };
+    if (this.options.dp && !update.privacy) return this.withoutPrivacy();
+    const expected = updateLength(this.globalWeights!) + 1;
+    if (update.words.length !== expected) {
+      return { ok: false, code: 'SHAPE_MISMATCH', reason: `the masked update has ${update.words.length} words; the model's ${expected - 1} coordinates and the weight make ${expected}` };
+    }
+    return { ok: true };
+  }
+
+  /**
+   * In a DP run every site that trained with DP-SGD reports what it spent; an update without
+   * that report was trained without DP (an agent that ignores TrainTask.dp), so counting it
+   * would void the guarantee the run's ε states.
+   */
+  private withoutPrivacy(): { ok: false; code: 'UPDATE_REJECTED'; reason: string } {
+    return { ok: false, code: 'UPDATE_REJECTED', reason: `run ${this.runId} trains with differential privacy, but the update reports no privacy spent: it was not trained with DP-SGD (update the site agent)` };
+  }
+
+  /** Sites that may join this run: under secure aggregation, only those announcing the capability. */
+  private capable(siteIds: readonly string[]): string[] {
+    if (!this.options.secureAggregation) return [...siteIds];
+    return siteIds.filter((siteId) => {
+      if (this.ctx.sessions.get(siteId)?.capabilities?.includes(SECURE_AGGREGATION_CAPABILITY)) return true;
+      const reason = `site ${siteId} cannot join run ${this.runId}: the run uses secure aggregation and the site did not announce the ${SECURE_AGGREGATION_CAPABILITY} capability (update its agent)`;
+      this.ctx.logger.warn?.(reason);
+      this.ctx.store.audit.append({ actor: 'coordinator', action: 'site.not-admitted', subject: this.runId, details: { siteId, reason } });
+      return false;
     });
   }
 
@@ -233,6 +333,8 @@ export class RunDriver {
         store.rounds.open({ runId: command.runId, round: command.round, attempt: command.attempt, phase: command.phase, deadlineAt: command.deadlineAt });
         this.kept.clear();
         this.acceptedRows.clear();
+        this.maskedKept.clear();
+        this.secAgg = undefined;
         // Tasks of this round's earlier attempts stay known, so their late results are named as such.
         for (const [id, task] of this.tasksSent) if (task.round !== command.round) this.tasksSent.delete(id);
         this.armDeadline(command.round, command.attempt, command.deadlineAt);
@@ -246,6 +348,7 @@ export class RunDriver {
         this.kept.set(command.siteId, { siteId: command.siteId, recordCount: result.recordCount, weights: result.weights, metrics: result.metrics });
         // Written with the attempt's outcome (see acceptedRows), so no commit here.
         this.acceptedRows.set(command.siteId, { runId: command.runId, round: command.round, attempt: command.attempt, siteId: command.siteId, recordCount: result.recordCount, accepted: true, metrics: result.metrics, receivedAt: at() });
+        if (incoming!.masked) this.maskedKept.set(command.siteId, incoming!.masked);
         incoming!.reply(replyTo(incoming!.request, 'ack', {}));
         return [];
       }
@@ -267,10 +370,12 @@ export class RunDriver {
         try {
           store.rounds.markAggregating({ runId: command.runId, ...key });
           const results = command.results.map((r) => this.kept.get(r.siteId)!);
-          this.pending = this.strategy.aggregateTrain({ round: command.round, results, failures: command.failures, globalWeights: this.globalWeights!, state: this.strategyState });
+          this.pending = this.options.secureAggregation
+            ? await this.secureAggregate(results, command.failures, key)
+            : this.strategy.aggregateTrain({ round: command.round, results, failures: command.failures, globalWeights: this.globalWeights!, state: this.strategyState });
           return [{ type: 'aggregated', at: at(), ...key }];
         } catch (error) {
-          return [{ type: 'aggregationFailed', at: at(), ...key, reason: (error as Error).message }];
+          return [{ type: 'aggregationFailed', at: at(), ...key, reason: (error as Error).message, ...this.unmaskedFinality(key) }];
         }
       }
       case 'writeCheckpoint': {
@@ -287,18 +392,20 @@ export class RunDriver {
             store.audit.append({ actor: 'coordinator', action: 'round.completed', subject: command.runId, details: { round: command.round, attempt: command.attempt, phase: command.phase, sites: contributors, checkpointSha256: checkpoint.sha256 } });
           });
           this.acceptedRows.clear();
+          this.maskedKept.clear();
           this.globalWeights = output.weights;
           this.strategyState = output.state;
           this.pending = undefined;
           this.ctx.logger.log(`run ${this.runId}: round ${command.round} (${command.phase}) checkpointed, ${output.summary.siteCount} sites, ${output.summary.recordCount} records`);
           return [{ type: 'checkpointed', at: at(), round: command.round, attempt: command.attempt }];
         } catch (error) {
-          return [{ type: 'checkpointFailed', at: at(), round: command.round, attempt: command.attempt, reason: (error as Error).message }];
+          return [{ type: 'checkpointFailed', at: at(), round: command.round, attempt: command.attempt, reason: (error as Error).message, ...this.unmaskedFinality(command) }];
         }
       }
       case 'roundFailed': {
         this.clearDeadline();
         this.kept.clear();
+        this.maskedKept.clear();
         const rows = [...this.acceptedRows.values()];
         this.acceptedRows.clear();
         store.transaction(() => {
@@ -316,9 +423,11 @@ export class RunDriver {
       }
       case 'evaluate':
         // Not awaited: the next round begins while the sites evaluate this one.
-        this.evaluations.start(command.round, command.siteIds, this.globalWeights!).catch((error: unknown) => {
-          this.ctx.logger.error(`run ${this.runId}: evaluation of round ${command.round} not started: ${(error as Error).message}`);
-        });
+        this.evaluationWeights(command.round, this.globalWeights!)
+          .then((weights) => this.evaluations.start(command.round, command.siteIds, weights))
+          .catch((error: unknown) => {
+            this.ctx.logger.error(`run ${this.runId}: evaluation of round ${command.round} not started: ${(error as Error).message}`);
+          });
         return [];
       case 'completeRun':
         return this.finish('completed');
@@ -339,6 +448,17 @@ export class RunDriver {
     this.globalWeights = this.initialWeights(outcome.vocabulary.codes.length);
     this.ctx.logger.log(`run ${this.runId}: ${vocabularySource(this.options.vocabulary)} vocabulary of ${outcome.vocabulary.codes.length} codes agreed by ${sessions.length} sites`);
     return { type: 'vocabularyAgreed', at: this.ctx.now() };
+  }
+
+  /**
+   * What the sites score after a GAN round: the generator the run exports at that round
+   * (averaged over its GAN rounds, see generator/averaged-generator.ts). After an autoencoder
+   * round, the round's global weights.
+   */
+  private async evaluationWeights(round: number, global: WeightSet): Promise<WeightSet> {
+    const record = this.ctx.store.rounds.list(this.runId).find((r) => r.round === round && r.status === 'completed');
+    if (record?.phase !== 'gan' || !this.vocabulary) return global;
+    return averagedGeneratorWeights({ rounds: this.ctx.store.rounds, checkpoints: this.ctx.checkpoints, runId: this.runId, round, options: this.options, vocabularySize: this.vocabulary.codes.length });
   }
 
   /**
@@ -364,11 +484,19 @@ export class RunDriver {
       options: { localEpochs, batchSize, learningRate, seed, extra: {} },
     });
     const extra = encodeModelSpec(this.options.model);
+    // Secure aggregation: keys, roster and shares before any task; only the masking set trains.
+    const secAgg = await this.setUpSecureAggregation(command, instructions.map((i) => i.siteId));
+    if (secAgg && !secAgg.ok) return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected: [], failure: secAgg.reason };
+    const secureAggregation = secAgg?.ok ? secAgg.setUp.settings : undefined;
+    // Under DP the strategy's batch size is the expected Poisson batch; each site derives q from its record count.
+    const dp = this.options.dp ? { ...this.options.dp, expectedBatchSize: batchSize } : undefined;
+    const refused: { siteId: string; reason: string }[] = [];
     // A site that does not take its task is not selected; the machine then checks the quorum.
     const taken = await Promise.all(
       instructions.map(async (instruction) => {
         const session = this.ctx.sessions.get(instruction.siteId);
         if (!session) return null;
+        if (secureAggregation && !secureAggregation.maskingSet.includes(instruction.siteId)) return null;
         const task: Envelope = createEnvelope('trainTask', {
           runId: command.runId,
           round: command.round,
@@ -377,6 +505,8 @@ export class RunDriver {
           weights: instruction.weights,
           options: { ...instruction.options, extra: { ...instruction.options.extra, ...extra } },
           deadlineUnixMs: command.deadlineAt,
+          ...(dp ? { dp } : {}),
+          ...(secureAggregation ? { secureAggregation } : {}),
         });
         this.tasksSent.set(task.messageId, { siteId: instruction.siteId, round: command.round, attempt: command.attempt });
         try {
@@ -384,12 +514,76 @@ export class RunDriver {
           return instruction.siteId;
         } catch (error) {
           this.ctx.logger.warn?.(`run ${this.runId}: site ${instruction.siteId} did not take round ${command.round}: ${(error as Error).message}`);
+          // Only the site's own Error answer is a refusal; a timeout or a disconnect is not.
+          if (error instanceof ProtocolError && error.code !== 'TIMEOUT') {
+            refused.push({ siteId: instruction.siteId, reason: `${error.code}: ${error.reason}` });
+            // A site's refusal (its privacy budget spent, ...) is part of the run's record.
+            this.ctx.store.audit.append({ actor: `site:${instruction.siteId}`, action: 'task.refused', subject: command.runId, details: { round: command.round, attempt: command.attempt, code: error.code, reason: error.reason } });
+          }
           return null;
         }
       }),
     );
     const selected = taken.filter((s): s is string => s !== null);
-    return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected };
+    refused.sort((a, b) => (a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : 0));
+    return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected, ...(refused.length > 0 ? { refused } : {}) };
+  }
+
+  /** Steps 1–2 of secure aggregation for the selected sites (undefined when the run does not use it). */
+  private async setUpSecureAggregation(command: Extract<RunCommand, { type: 'openRound' }>, siteIds: string[]): Promise<SecAggSetUpOutcome | undefined> {
+    const options = this.options.secureAggregation;
+    if (!options) return undefined;
+    const outcome = await setUpSecureAggregation({
+      runId: command.runId,
+      round: command.round,
+      siteIds,
+      peer: (siteId) => this.ctx.sessions.get(siteId),
+      ...(options.threshold !== undefined ? { threshold: options.threshold } : {}),
+      clip: options.clip ?? DEFAULT_SECAGG_CLIP,
+      warn: (line) => this.ctx.logger.warn?.(`run ${this.runId}: round ${command.round}: ${line}`),
+    });
+    if (outcome.ok) {
+      this.secAgg = outcome.setUp;
+      const { threshold, maskingSet, scale } = outcome.setUp.settings;
+      this.ctx.logger.log(`run ${this.runId}: round ${command.round} secure aggregation: ${maskingSet.length} sites masking, threshold ${threshold}, fixed-point scale ${scale}`);
+    }
+    return outcome;
+  }
+
+  /**
+   * The round's new global weights from the masked updates: survivors reveal what removes
+   * the masks, the coordinator learns Σ n_i·Δ_i and Σ n_i only, and sets global + the mean.
+   * The aggregate (not any single update: those stay hidden) is then checked for layout,
+   * finite values and the update-norm bound.
+   */
+  /**
+   * A failure after this attempt's survivors revealed their shares is final: retrying the round
+   * over another survivor set would give the coordinator two sums whose difference is close to
+   * one site's update (the sites train from the same weights on the same records again).
+   */
+  private unmaskedFinality(key: { round: number; attempt: number }): { final?: true } {
+    return this.unmaskedAt?.round === key.round && this.unmaskedAt.attempt === key.attempt ? { final: true } : {};
+  }
+
+  private async secureAggregate(results: readonly SiteTrainResult[], failures: AggregateTrainInput['failures'], key: { round: number; attempt: number }): Promise<AggregateTrainOutput> {
+    const setUp = this.secAgg;
+    if (!setUp) throw new Error('secure aggregation: the round has no set-up');
+    const global = this.globalWeights!;
+    // From here a retry of this round could unmask a second sum over other survivors.
+    this.unmaskedAt = { ...key };
+    const unmasked = await unmaskMean(setUp, this.maskedKept, (siteId) => this.ctx.sessions.get(siteId), (line) => this.ctx.logger.warn?.(`run ${this.runId}: round ${setUp.round}: ${line}`));
+    const weights = applyUpdate(global, unmasked.mean);
+    const checked = validateUpdate(weights, global, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm, label: 'the unmasked aggregate' });
+    if (!checked.ok) throw new Error(`secure aggregation: the unmasked aggregate was refused (${checked.code}): ${checked.reason}`);
+    const survivors = new Set(unmasked.survivors);
+    const contributing = results.filter((r) => survivors.has(r.siteId));
+    this.ctx.logger.log(`run ${this.runId}: round ${setUp.round} unmasked: ${unmasked.survivors.length} sites, ${unmasked.totalWeight} records${unmasked.dropped.length > 0 ? `, dropped after sharing: ${unmasked.dropped.join(', ')}` : ''}`);
+    return {
+      weights,
+      metrics: weightedMetrics(contributing),
+      summary: { siteCount: unmasked.survivors.length, recordCount: unmasked.totalWeight, failureCount: failures.length },
+      state: [],
+    };
   }
 
   private finish(status: 'completed' | 'failed' | 'stopped', reason?: string): RunEvent[] {

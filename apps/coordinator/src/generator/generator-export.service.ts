@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createModel, exportModel, MANIFEST_FILE, setWeights } from '@fedsynth/gan';
+import { exportModel, MANIFEST_FILE } from '@fedsynth/gan';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,12 +10,15 @@ import type { CoordinatorConfig } from '../config/coordinator-config';
 import { CoordinatorError } from '../errors/coordinator-error';
 import { checkRunOptions } from '../federation/run-options';
 import { CoordinatorStore } from '../store/coordinator-store';
+import { federatedPrivacyProvenance } from './federated-privacy';
+import { averagedGenerator } from './averaged-generator';
 
 /** Files of an export a client may fetch: the LayersModel, its weights, the manifest, the full state. */
 export const GENERATOR_FILES = Object.freeze(['model.json', 'weights.bin', MANIFEST_FILE, 'state.bin']);
 
 /**
- * The generator of a run's latest completed GAN round, exported with libs/gan's exportModel
+ * The generator of a run's latest completed GAN round (averaged over the GAN rounds up to it,
+ * see averaged-generator.ts), exported with libs/gan's exportModel
  * (model.json + weights.bin loadable by tf.loadLayersModel, fedsynth.json with the
  * federation's provenance) into `<dataDir>/exports/<run>/round-<n>/`, once per round.
  */
@@ -55,18 +58,33 @@ export class GeneratorExportService {
     const run = this.store.runs.get(runId);
     const record = this.store.rounds.list(runId).find((r) => r.round === round && r.status === 'completed')!;
     const options = checkRunOptions(run.options);
-    const weights = await this.checkpoints.load(record.checkpoint!);
-    const model = createModel(options.modelFamily, { ...options.model, vocabularySize: run.vocabulary!.length, initSeed: options.train.seed });
+    const { model, rounds: averagedRounds, decay } = await averagedGenerator({
+      rounds: this.store.rounds,
+      checkpoints: this.checkpoints,
+      runId,
+      round,
+      options,
+      vocabularySize: run.vocabulary!.length,
+    });
     try {
-      setWeights(model, weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
       const sites = this.store.rounds
         .contributions({ runId, round, attempt: record.attempt })
         .filter((c) => c.accepted)
         .map((c) => ({ siteId: c.siteId, recordCount: c.recordCount }));
+      const privacy = federatedPrivacyProvenance(options, this.store.privacy.summary(runId));
       await exportModel(model, dir, {
         vocabulary: { codes: run.vocabulary!, hash: run.vocabularyHash! },
         metrics: {
-          federation: { runId, round, attempt: record.attempt, strategy: options.strategy.name, sites, checkpointSha256: record.checkpoint!.sha256 },
+          federation: {
+            runId,
+            round,
+            attempt: record.attempt,
+            strategy: options.strategy.name,
+            sites,
+            checkpointSha256: record.checkpoint!.sha256,
+            ...(privacy ? { privacy } : {}),
+            generatorAverage: { decay, ganRounds: averagedRounds, batchNormRecalibrated: decay > 0 },
+          },
           training: record.metrics ?? {},
         },
       });

@@ -423,6 +423,18 @@ describe('round state machine', () => {
       expect(checkpointFailed.commands[0]).toMatchObject({ type: 'roundFailed', reason: 'checkpoint failed: ENOSPC' });
     });
 
+    it('fails the run without retry when the failure is final (a secure-aggregation sum was unmasked)', () => {
+      const aggregationFailed = transition(aggregating(), { type: 'aggregationFailed', at: T0, round: 0, attempt: 1, reason: 'aggregate refused', final: true });
+      expect(aggregationFailed.commands).toEqual([
+        { type: 'roundFailed', runId: 'run-1', round: 0, attempt: 1, reason: 'aggregation failed: aggregate refused', willRetry: false },
+        { type: 'failRun', runId: 'run-1', reason: 'round 0 failed 1 time; last: aggregation failed: aggregate refused' },
+      ]);
+      const checkpointing = transition(aggregating(), { type: 'aggregated', at: T0, round: 0, attempt: 1 }).state;
+      const checkpointFailed = transition(checkpointing, { type: 'checkpointFailed', at: T0, round: 0, attempt: 1, reason: 'ENOSPC', final: true });
+      expect(checkpointFailed.commands[0]).toMatchObject({ type: 'roundFailed', willRetry: false });
+      expect(checkpointFailed.state.stage).toBe('failed');
+    });
+
     it('ignores replies for another attempt or stage', () => {
       const state = aggregating();
       expect(transition(state, { type: 'aggregated', at: T0, round: 0, attempt: 2 }).ignored).toBeDefined();

@@ -121,11 +121,11 @@ function openIfQuorumConnected(state: RunState): Transition {
   };
 }
 
-/** The attempt failed: retry within the budget, else fail the run. */
-function failAttempt(state: RunState, at: number, reason: string): Transition {
+/** The attempt failed: retry within the budget (unless the failure is final), else fail the run. */
+function failAttempt(state: RunState, at: number, reason: string, final = false): Transition {
   const round = state.round!;
   const failedAttempts = round.failedAttempts + 1;
-  const willRetry = failedAttempts <= state.plan.maxRoundRetries;
+  const willRetry = !final && failedAttempts <= state.plan.maxRoundRetries;
   const failed: RunCommand = { type: 'roundFailed', runId: state.runId, round: round.index, attempt: round.attempt, reason, willRetry };
   if (willRetry) {
     const retry = beginAttempt(state, at, round.index, { attempt: round.attempt, failedAttempts });
@@ -429,12 +429,15 @@ function onTrainingEvent(state: RunState, event: RunEvent): Transition {
       // Sites that left between openRound and now are dropped straight away.
       const dropped = selected.filter((s) => !state.connected.includes(s));
       const opened: RunState = { ...state, round: { ...round, stage: 'collecting', selected, dropped } };
+      if (event.failure !== undefined) return failAttempt(opened, event.at, event.failure);
       if (selected.length - dropped.length < state.plan.minSites) {
+        const refused = (event.refused ?? []).map((r) => `${r.siteId}: ${r.reason}`);
         return failAttempt(
           opened,
           event.at,
           `${selected.length - dropped.length} connected site${selected.length - dropped.length === 1 ? ' was' : 's were'} selected, ` +
-            `fewer than the ${state.plan.minSites} needed`,
+            `fewer than the ${state.plan.minSites} needed` +
+            (refused.length > 0 ? `; refused the task: ${refused.join('; ')}` : ''),
         );
       }
       return { state: opened, commands: [] };
@@ -448,7 +451,7 @@ function onTrainingEvent(state: RunState, event: RunEvent): Transition {
         commands: [{ type: 'writeCheckpoint', runId: state.runId, round: round.index, attempt: round.attempt, phase: round.phase }],
       };
     case 'aggregationFailed':
-      return unlessCurrent(state, event, 'aggregating') ?? failAttempt(state, event.at, `aggregation failed: ${event.reason}`);
+      return unlessCurrent(state, event, 'aggregating') ?? failAttempt(state, event.at, `aggregation failed: ${event.reason}`, event.final);
     case 'checkpointed': {
       const stale = unlessCurrent(state, event, 'checkpointing');
       if (stale) return stale;
@@ -463,7 +466,7 @@ function onTrainingEvent(state: RunState, event: RunEvent): Transition {
       return { state: next.state, commands: [...commands, ...next.commands] };
     }
     case 'checkpointFailed':
-      return unlessCurrent(state, event, 'checkpointing') ?? failAttempt(state, event.at, `checkpoint failed: ${event.reason}`);
+      return unlessCurrent(state, event, 'checkpointing') ?? failAttempt(state, event.at, `checkpoint failed: ${event.reason}`, event.final);
     default:
       return ignore(state, `${event.type} during ${roundText(round)} (${round.stage})`);
   }

@@ -77,7 +77,17 @@ export type RunEvent =
   | { readonly type: 'siteJoined'; readonly at: number; readonly siteId: string }
   | { readonly type: 'siteLeft'; readonly at: number; readonly siteId: string }
   /** The owner ran the strategy's configureTrain for an `openRound` command and sent the tasks. */
-  | { readonly type: 'roundOpened'; readonly at: number; readonly round: number; readonly attempt: number; readonly selected: readonly string[] }
+  | {
+      readonly type: 'roundOpened';
+      readonly at: number;
+      readonly round: number;
+      readonly attempt: number;
+      readonly selected: readonly string[];
+      /** Sites that answered their task with an Error (e.g. PRIVACY_BUDGET_EXCEEDED): not selected, named if the quorum fails. */
+      readonly refused?: readonly RoundFailure[];
+      /** Set when the round could not be opened at all (e.g. secure aggregation's set-up failed): the attempt fails with it. */
+      readonly failure?: string;
+    }
   | {
       readonly type: 'resultReceived';
       readonly at: number;
@@ -97,9 +107,13 @@ export type RunEvent =
     }
   | { readonly type: 'deadlineExpired'; readonly at: number; readonly round: number; readonly attempt: number }
   | { readonly type: 'aggregated'; readonly at: number; readonly round: number; readonly attempt: number }
-  | { readonly type: 'aggregationFailed'; readonly at: number; readonly round: number; readonly attempt: number; readonly reason: string }
+  /**
+   * `final`: the attempt must not be retried (under secure aggregation once a sum was unmasked:
+   * a retry over another survivor set would let the two sums' difference reveal one site's update).
+   */
+  | { readonly type: 'aggregationFailed'; readonly at: number; readonly round: number; readonly attempt: number; readonly reason: string; readonly final?: boolean }
   | { readonly type: 'checkpointed'; readonly at: number; readonly round: number; readonly attempt: number }
-  | { readonly type: 'checkpointFailed'; readonly at: number; readonly round: number; readonly attempt: number; readonly reason: string }
+  | { readonly type: 'checkpointFailed'; readonly at: number; readonly round: number; readonly attempt: number; readonly reason: string; readonly final?: boolean }
   | { readonly type: 'stop'; readonly at: number; readonly reason?: string };
 
 export type ResultRejectionKind =

@@ -18,6 +18,8 @@ export interface SiteSession {
   readonly socketId: string;
   /** What the site last said about its data; undefined until its DataSummary arrives. */
   summary?: DataSummary;
+  /** Optional protocol features the site announced in Hello (e.g. secagg-v1); undefined until then. */
+  capabilities?: readonly string[];
   /** The site's last progress heartbeat; undefined until one arrives. */
   progress?: SiteProgress;
   /** Sends a request to the site and resolves with its answer (rejects on timeout). */
@@ -66,6 +68,12 @@ export class SiteSessions {
     const first = session.summary === undefined;
     session.summary = summary;
     if (first) this.listeners.forEach((l) => l.siteReady(siteId));
+  }
+
+  setCapabilities(siteId: string, socketId: string, capabilities: readonly string[]): void {
+    const session = this.sessions.get(siteId);
+    if (!session || session.socketId !== socketId) return;
+    session.capabilities = [...capabilities];
   }
 
   setProgress(siteId: string, socketId: string, progress: SiteProgress): void {

@@ -142,6 +142,7 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     switch (body.kind) {
       case 'hello':
         if (body.value.siteId !== siteId) throw new ProtocolError('UNAUTHORIZED', `this connection is site ${siteId}, not ${body.value.siteId}`);
+        this.sessions.setCapabilities(siteId, socket.id, body.value.capabilities ?? []);
         return replyTo(envelope, 'welcome', {
           sessionId: socket.data.sessionId,
           coordinatorVersion: `${COORDINATOR_VERSION} (protocol ${PROTOCOL_VERSION})`,
@@ -162,6 +163,8 @@ export class SitesGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       }
       case 'trainResult':
         return this.rounds.submitResult(siteId, envelope, body.value);
+      case 'maskedUpdate':
+        return this.rounds.submitMaskedUpdate(siteId, envelope, body.value);
       case 'evalResult':
         return this.rounds.submitEvalResult(siteId, envelope, body.value);
       case 'error':

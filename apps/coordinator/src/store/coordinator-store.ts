@@ -2,6 +2,7 @@ import { AuditRepository } from './audit.repository';
 import type { Database } from './database';
 import { EvaluationRepository } from './evaluation.repository';
 import { openDatabase, type OpenDatabaseOptions } from './open-database';
+import { PrivacyRepository } from './privacy.repository';
 import { RoundRepository } from './round.repository';
 import { RunRepository } from './run.repository';
 import { SiteRepository } from './site.repository';
@@ -17,6 +18,7 @@ export class CoordinatorStore {
   readonly rounds: RoundRepository;
   readonly audit: AuditRepository;
   readonly evaluations: EvaluationRepository;
+  readonly privacy: PrivacyRepository;
 
   constructor(
     readonly db: Database,
@@ -27,6 +29,7 @@ export class CoordinatorStore {
     this.rounds = new RoundRepository(db, options);
     this.audit = new AuditRepository(db, options);
     this.evaluations = new EvaluationRepository(db, options);
+    this.privacy = new PrivacyRepository(db, options);
   }
 
   /** Opens (creating and migrating if needed) the database file and wraps it. */

@@ -19,7 +19,7 @@ describe('openDatabase and migrations', () => {
     const db = openDatabase({ path });
 
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
-    expect(tables(db)).toEqual(['audit_log', 'contributions', 'evaluation_sites', 'evaluations', 'rounds', 'runs', 'schema_version', 'sites']);
+    expect(tables(db)).toEqual(['audit_log', 'contributions', 'evaluation_sites', 'evaluations', 'rounds', 'runs', 'schema_version', 'site_privacy', 'sites']);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
@@ -73,8 +73,8 @@ describe('openDatabase and migrations', () => {
 
     const v2 = openDatabase({ path });
 
-    expect(schemaVersion(v2)).toBe(2);
-    expect(tables(v2)).toEqual(expect.arrayContaining(['evaluations', 'evaluation_sites']));
+    expect(schemaVersion(v2)).toBe(MIGRATIONS.length);
+    expect(tables(v2)).toEqual(expect.arrayContaining(['evaluations', 'evaluation_sites', 'site_privacy']));
     expect(v2.prepare('SELECT id, status FROM runs').all()).toEqual([{ id: 'r1', status: 'completed' }]);
     v2.close();
   });

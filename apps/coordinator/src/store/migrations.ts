@@ -126,6 +126,23 @@ CREATE TABLE evaluation_sites (
 ) STRICT;
 `;
 
+// What each site reports of its own privacy loss (differentially private runs): the ε it had
+// spent after training for an attempt of a round, from its own accountant. Kept per attempt,
+// since a site spends its budget whether or not the attempt completes.
+const SITE_PRIVACY_SCHEMA = `
+CREATE TABLE site_privacy (
+  run_id      TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  round_index INTEGER NOT NULL CHECK (round_index >= 0),
+  attempt     INTEGER NOT NULL CHECK (attempt >= 1),
+  site_id     TEXT NOT NULL REFERENCES sites (id),
+  epsilon     REAL NOT NULL CHECK (epsilon >= 0),
+  delta       REAL NOT NULL CHECK (delta > 0 AND delta < 1),
+  steps       INTEGER NOT NULL CHECK (steps >= 0),
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (run_id, round_index, attempt, site_id)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   {
     version: 1,
@@ -139,6 +156,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     description: 'evaluations, evaluation_sites',
     up: (db: Database) => {
       db.exec(EVALUATIONS_SCHEMA);
+    },
+  },
+  {
+    version: 3,
+    description: 'site_privacy (ε spent per site per round)',
+    up: (db: Database) => {
+      db.exec(SITE_PRIVACY_SCHEMA);
     },
   },
 ]);

@@ -3,7 +3,7 @@ import { FedsynthError } from '../errors/fedsynth-error';
 import { BACKEND_ENV_VAR, BACKEND_NAMES, backendFromEnv, isBackendName, type BackendName } from './backend-name';
 import { activateWasmBackend } from './load-wasm-backend';
 import { loadTfjsNode } from './load-tfjs-node';
-import { installWasmMatMulFix } from './wasm-matmul-fix';
+import { installWasmKernelPatches } from './wasm-kernel-patches';
 
 export interface BackendInfo {
   readonly name: BackendName;
@@ -70,7 +70,7 @@ async function useTensorflow(request: Request, reason: string): Promise<BackendI
 async function useWasm(request: Request, reason: string): Promise<BackendInfo | string> {
   try {
     const { simd, threads } = await activateWasmBackend();
-    installWasmMatMulFix();
+    installWasmKernelPatches();
     const slow = simd ? '' : '; this runtime lacks WebAssembly SIMD, expect ~3× slower training';
     return { name: 'wasm', simd, threads, matMulFix: true, forced: request.name !== 'auto', reason: reason + slow };
   } catch (error) {

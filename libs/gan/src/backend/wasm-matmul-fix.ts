@@ -10,6 +10,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs';
+import { trySkinnyMatMul } from './wasm-skinny-matmul';
 
 /*
  * The wasm backend hands matMul to XNNPACK only when neither transpose flag is set;
@@ -18,6 +19,8 @@ import {
  * of its time there. Transposing the operand explicitly costs O(n²) and keeps the
  * O(n³) product on the fast path. _FusedMatMul (tf.fused.matMul, tf.layers Dense
  * when not recording gradients) has the same slow path, so it is patched the same way.
+ * Plain BatchMatMul products with only a few rows, which XNNPACK runs poorly, go through a
+ * SIMD loop instead (wasm-skinny-matmul.ts).
  */
 
 const PATCHED_KERNELS = [BatchMatMul, _FusedMatMul] as const;
@@ -59,28 +62,32 @@ function transposeLastTwo(x: TensorInfo, backend: KernelBackend): TensorInfo {
 }
 
 function withExplicitTranspose(stock: KernelConfig): KernelFunc {
+  // _FusedMatMul also adds a bias and applies an activation: only plain products go skinny.
+  const skinny = stock.kernelName === BatchMatMul;
   return (args) => {
     const { inputs, attrs } = args;
     const transposeA = attrs?.['transposeA'] === true;
     const transposeB = attrs?.['transposeB'] === true;
     const a = inputs['a'];
     const b = inputs['b'];
-    // Rank < 2 is an error the stock kernel already reports well.
-    if ((!transposeA && !transposeB) || !a || !b || a.shape.length < 2 || b.shape.length < 2) {
-      return stock.kernelFunc(args);
-    }
     const backend = args.backend as KernelBackend;
+    // Rank < 2 is an error the stock kernel already reports well.
+    if (!a || !b || a.shape.length < 2 || b.shape.length < 2) return stock.kernelFunc(args);
+    if (!transposeA && !transposeB) return (skinny ? trySkinnyMatMul(a, b, backend) : null) ?? stock.kernelFunc(args);
     const temporaries: TensorInfo[] = [];
     try {
       const aDirect = transposeA ? transposeLastTwo(a, backend) : a;
       if (transposeA) temporaries.push(aDirect);
       const bDirect = transposeB ? transposeLastTwo(b, backend) : b;
       if (transposeB) temporaries.push(bDirect);
-      return stock.kernelFunc({
-        inputs: { ...inputs, a: aDirect, b: bDirect },
-        backend: args.backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
+      return (
+        (skinny ? trySkinnyMatMul(aDirect, bDirect, backend) : null) ??
+        stock.kernelFunc({
+          inputs: { ...inputs, a: aDirect, b: bDirect },
+          backend: args.backend,
+          attrs: { ...attrs, transposeA: false, transposeB: false },
+        })
+      );
     } finally {
       // Kernel-internal data is invisible to the engine, so nothing else would free it.
       for (const t of temporaries) backend.disposeData(t.dataId);

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../data/simulate/prng';
 import type { AdversarialObjective } from './adversarial-objectives';
+import { FusedAdam } from './fused-adam';
 import type { GanNetworks } from './gan-networks';
 import type { SeedSource } from './layers/initializers';
 import type { AdamSettings, ModelFamily, ModelOptions } from './model-options';
@@ -8,9 +8,9 @@ import { createParameterStore, type Parameter, type ParameterStore } from './par
 
 /** One Adam per kind of step: an optimizer's moment estimates belong to the variables it updates. */
 export interface ModelOptimizers {
-  readonly discriminator: tf.Optimizer;
-  readonly generator: tf.Optimizer;
-  readonly autoencoder?: tf.Optimizer;
+  readonly discriminator: FusedAdam;
+  readonly generator: FusedAdam;
+  readonly autoencoder?: FusedAdam;
 }
 
 /** The parameters each kind of training step updates. */
@@ -49,8 +49,9 @@ export interface AssembleModelOptions {
   autoencoderAdam?: AdamSettings;
 }
 
-function adam(settings: AdamSettings): tf.Optimizer {
-  return tf.train.adam(settings.learningRate, settings.beta1, settings.beta2);
+/** tf.train.adam's arithmetic in one pass per variable (see fused-adam.ts). */
+function adam(settings: AdamSettings): FusedAdam {
+  return new FusedAdam(settings.learningRate, settings.beta1, settings.beta2);
 }
 
 function trainableOnly(params: Parameter[]): Parameter[] {

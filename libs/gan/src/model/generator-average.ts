@@ -14,6 +14,9 @@ import type { Parameter } from './parameter-store';
  * touched. Use `update()` after each generator step, `withAverage(fn)` to run fn (sampling,
  * evaluation, export) on the averaged weights, `commit()` to keep them.
  */
+/** The decay `fedsynth train` uses for medgan and wgan-gp (libs/gan README, "Models"). */
+export const DEFAULT_GENERATOR_AVERAGE_DECAY = 0.998;
+
 export class GeneratorAverage {
   private readonly params: readonly Parameter[];
   private readonly shadows: tf.Variable[];
@@ -21,7 +24,7 @@ export class GeneratorAverage {
 
   constructor(
     model: GanModel,
-    readonly decay = 0.998,
+    readonly decay = DEFAULT_GENERATOR_AVERAGE_DECAY,
   ) {
     if (!(decay >= 0 && decay < 1)) throw new RangeError(`generator average decay must be in [0, 1), got ${decay}`);
     this.params = model.stepParameters.generator;

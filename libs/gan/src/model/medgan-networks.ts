@@ -65,20 +65,16 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
   const output = addDense(store, 'discriminator/output', { inputs, units: 1, seeds });
   /**
    * Scores `groups` equal batches stacked row-wise, each with its own batch mean. The mean
-   * path: for every group, mean·M as Mᵀ·(recordsᵀ·b/n) with b the group's indicator column —
-   * column products whose right operands are n × groups and V × groups, not the whole batch
-   * or the V × units kernel (XNNPACK repacks a right operand each time it is a new tensor;
-   * measured ~2× faster on wasm than mean(records)·M).
+   * path is one row per group: (group mean)·M, broadcast over the group's rows. (On wasm the
+   * row means take one pass over the batch; see backend/wasm-outer-axis-reduce.ts.)
    */
   function scoreGroups(records: tf.Tensor2D, groups: number): tf.Tensor2D {
     const rows = records.shape[0];
     const n = rows / groups;
     let pre: tf.Tensor2D = tf.matMul(records, firstLayer.kernel);
     if (firstLayer.meanKernel) {
-      const indicator = new Float32Array(rows * groups);
-      for (let r = 0; r < rows; r++) indicator[r * groups + Math.floor(r / n)] = 1 / n;
-      const meanColumns = tf.matMul(records, tf.tensor2d(indicator, [rows, groups]), true, false); // [V, groups]
-      const meanScores = tf.transpose(tf.matMul(firstLayer.meanKernel, meanColumns, true, false)); // [groups, units]
+      const means = tf.mean(tf.reshape(records, [groups, n, V]), 1) as tf.Tensor2D; // [groups, V]
+      const meanScores = tf.matMul(means, firstLayer.meanKernel); // [groups, units]
       const units = firstUnits;
       pre = tf.reshape(tf.add(tf.reshape(pre, [groups, n, units]), tf.reshape(meanScores, [groups, 1, units])), [rows, units]);
     }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FusedAdam } from './fused-adam';
 import type { GanModel } from './gan-model';
 import type { Parameter } from './parameter-store';
 
@@ -8,7 +9,7 @@ import type { Parameter } from './parameter-store';
  * forward and backward passes of the penalty itself. Returns the (unpenalised) loss.
  * Must run inside tf.tidy.
  */
-function update(optimizer: tf.Optimizer, params: readonly Parameter[], l2: number, loss: () => tf.Scalar): tf.Scalar {
+function update(optimizer: FusedAdam, params: readonly Parameter[], l2: number, loss: () => tf.Scalar): tf.Scalar {
   const { value, grads } = tf.variableGrads(loss, params.map((p) => p.variable));
   applyGradients(optimizer, params, l2, (p) => grads[p.variable.name]);
   return value;
@@ -16,19 +17,18 @@ function update(optimizer: tf.Optimizer, params: readonly Parameter[], l2: numbe
 
 /**
  * Applies one gradient per parameter (from `gradientOf`), in the order of `params`, with
- * the L2 penalty's λ·w added for penalised kernels. Shared by the plain steps and DP-SGD's.
- * Must run inside tf.tidy.
+ * the L2 penalty's λ·w added for penalised kernels inside the optimizer's pass. Shared by
+ * the plain steps and DP-SGD's. Must run inside tf.tidy.
  */
-export function applyGradients(optimizer: tf.Optimizer, params: readonly Parameter[], l2: number, gradientOf: (p: Parameter) => tf.Tensor | undefined): void {
-  const named: tf.NamedTensorMap = {};
-  for (const p of params) {
-    const g = gradientOf(p);
-    // Adam keys its moments by position in this map, so a missing entry would shift every
-    // later variable onto another's moments: fail instead.
-    if (!g) throw new Error(`no gradient reached '${p.name}'; the step's parameter list does not match its loss`);
-    named[p.variable.name] = l2 > 0 && p.penalized ? tf.add(g, tf.mul(p.variable, l2)) : g;
-  }
-  optimizer.applyGradients(named);
+export function applyGradients(optimizer: FusedAdam, params: readonly Parameter[], l2: number, gradientOf: (p: Parameter) => tf.Tensor | undefined): void {
+  optimizer.applyDecayedGradients(
+    params.map((p) => {
+      const gradient = gradientOf(p);
+      // A parameter left out would silently stop training: fail instead.
+      if (!gradient) throw new Error(`no gradient reached '${p.name}'; the step's parameter list does not match its loss`);
+      return { variable: p.variable, gradient, l2: l2 > 0 && p.penalized ? l2 : 0 };
+    }),
+  );
 }
 
 /** Generator input: standard normal noise [rows, noiseDim]. */

@@ -29,6 +29,8 @@ const TO_WIRE: Readonly<Record<ProtocolErrorCode, fedsynth.v1.ErrorCode>> = {
   TIMEOUT: WireCode.ERROR_CODE_TIMEOUT,
   BUSY: WireCode.ERROR_CODE_BUSY,
   INTERNAL: WireCode.ERROR_CODE_INTERNAL,
+  PRIVACY_BUDGET_EXCEEDED: WireCode.ERROR_CODE_PRIVACY_BUDGET_EXCEEDED,
+  SECURE_AGGREGATION_FAILED: WireCode.ERROR_CODE_SECURE_AGGREGATION_FAILED,
 };
 
 const FROM_WIRE: ReadonlyMap<number, ProtocolErrorCode> = new Map(

@@ -32,6 +32,10 @@ export const PROTOCOL_ERROR_CODES = [
   /** The receiver is at a capacity limit; the sender may retry later. */
   'BUSY',
   'INTERNAL',
+  /** A site refuses a task that would exceed its privacy budget, or train its records without DP although it has one. */
+  'PRIVACY_BUDGET_EXCEEDED',
+  /** A secure-aggregation step failed or was refused (too few survivors, a bad share, a wrong-length masked update). */
+  'SECURE_AGGREGATION_FAILED',
 ] as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];

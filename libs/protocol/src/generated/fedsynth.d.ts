@@ -73,11 +73,32 @@ export namespace fedsynth {
             /** Envelope ack. */
             ack?: (fedsynth.v1.Ack.$Properties|null);
 
+            /** Envelope secAggKeyRequest. */
+            secAggKeyRequest?: (fedsynth.v1.SecAggKeyRequest.$Properties|null);
+
+            /** Envelope secAggKeys. */
+            secAggKeys?: (fedsynth.v1.SecAggKeys.$Properties|null);
+
+            /** Envelope secAggRoster. */
+            secAggRoster?: (fedsynth.v1.SecAggRoster.$Properties|null);
+
+            /** Envelope secAggShares. */
+            secAggShares?: (fedsynth.v1.SecAggShares.$Properties|null);
+
+            /** Envelope maskedUpdate. */
+            maskedUpdate?: (fedsynth.v1.MaskedUpdate.$Properties|null);
+
+            /** Envelope unmaskRequest. */
+            unmaskRequest?: (fedsynth.v1.UnmaskRequest.$Properties|null);
+
+            /** Envelope unmaskResponse. */
+            unmaskResponse?: (fedsynth.v1.UnmaskResponse.$Properties|null);
+
             /** Envelope error. */
             error?: (fedsynth.v1.Error.$Properties|null);
 
             /** Envelope body. */
-            body?: ("hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"error");
+            body?: ("hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"secAggKeyRequest"|"secAggKeys"|"secAggRoster"|"secAggShares"|"maskedUpdate"|"unmaskRequest"|"unmaskResponse"|"error");
 
             /**
              * Creates a new Envelope instance using the specified properties.
@@ -156,11 +177,32 @@ export namespace fedsynth {
                 /** Envelope ack */
                 ack?: (fedsynth.v1.Ack.$Properties|null);
 
+                /** Envelope secAggKeyRequest */
+                secAggKeyRequest?: (fedsynth.v1.SecAggKeyRequest.$Properties|null);
+
+                /** Envelope secAggKeys */
+                secAggKeys?: (fedsynth.v1.SecAggKeys.$Properties|null);
+
+                /** Envelope secAggRoster */
+                secAggRoster?: (fedsynth.v1.SecAggRoster.$Properties|null);
+
+                /** Envelope secAggShares */
+                secAggShares?: (fedsynth.v1.SecAggShares.$Properties|null);
+
+                /** Envelope maskedUpdate */
+                maskedUpdate?: (fedsynth.v1.MaskedUpdate.$Properties|null);
+
+                /** Envelope unmaskRequest */
+                unmaskRequest?: (fedsynth.v1.UnmaskRequest.$Properties|null);
+
+                /** Envelope unmaskResponse */
+                unmaskResponse?: (fedsynth.v1.UnmaskResponse.$Properties|null);
+
                 /** Envelope error */
                 error?: (fedsynth.v1.Error.$Properties|null);
 
                 /** Envelope body */
-                body?: ("hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"error");
+                body?: ("hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"secAggKeyRequest"|"secAggKeys"|"secAggRoster"|"secAggShares"|"maskedUpdate"|"unmaskRequest"|"unmaskResponse"|"error");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -183,10 +225,17 @@ export namespace fedsynth {
               heartbeat?: fedsynth.v1.Heartbeat.$Shape|null;
               chunk?: fedsynth.v1.Chunk.$Shape|null;
               ack?: fedsynth.v1.Ack.$Shape|null;
+              secAggKeyRequest?: fedsynth.v1.SecAggKeyRequest.$Shape|null;
+              secAggKeys?: fedsynth.v1.SecAggKeys.$Shape|null;
+              secAggRoster?: fedsynth.v1.SecAggRoster.$Shape|null;
+              secAggShares?: fedsynth.v1.SecAggShares.$Shape|null;
+              maskedUpdate?: fedsynth.v1.MaskedUpdate.$Shape|null;
+              unmaskRequest?: fedsynth.v1.UnmaskRequest.$Shape|null;
+              unmaskResponse?: fedsynth.v1.UnmaskResponse.$Shape|null;
               error?: fedsynth.v1.Error.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "hello"; hello: fedsynth.v1.Hello.$Shape; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fedsynth.v1.Welcome.$Shape; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "dataSummary"; hello?: null; welcome?: null; dataSummary: fedsynth.v1.DataSummary.$Shape; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "vocabularyProposal"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal: fedsynth.v1.VocabularyProposal.$Shape; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "vocabularyAgreement"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement: fedsynth.v1.VocabularyAgreement.$Shape; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "trainTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask: fedsynth.v1.TrainTask.$Shape; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "trainResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult: fedsynth.v1.TrainResult.$Shape; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "evalTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask: fedsynth.v1.EvalTask.$Shape; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "evalResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult: fedsynth.v1.EvalResult.$Shape; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat: fedsynth.v1.Heartbeat.$Shape; chunk?: null; ack?: null; error?: null }|{ body?: "chunk"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk: fedsynth.v1.Chunk.$Shape; ack?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack: fedsynth.v1.Ack.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error: fedsynth.v1.Error.$Shape })
+              ({ body?: undefined; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "hello"; hello: fedsynth.v1.Hello.$Shape; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fedsynth.v1.Welcome.$Shape; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "dataSummary"; hello?: null; welcome?: null; dataSummary: fedsynth.v1.DataSummary.$Shape; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "vocabularyProposal"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal: fedsynth.v1.VocabularyProposal.$Shape; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "vocabularyAgreement"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement: fedsynth.v1.VocabularyAgreement.$Shape; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "trainTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask: fedsynth.v1.TrainTask.$Shape; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "trainResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult: fedsynth.v1.TrainResult.$Shape; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "evalTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask: fedsynth.v1.EvalTask.$Shape; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "evalResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult: fedsynth.v1.EvalResult.$Shape; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat: fedsynth.v1.Heartbeat.$Shape; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "chunk"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk: fedsynth.v1.Chunk.$Shape; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack: fedsynth.v1.Ack.$Shape; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggKeyRequest"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest: fedsynth.v1.SecAggKeyRequest.$Shape; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggKeys"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys: fedsynth.v1.SecAggKeys.$Shape; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggRoster"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster: fedsynth.v1.SecAggRoster.$Shape; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggShares"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares: fedsynth.v1.SecAggShares.$Shape; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "maskedUpdate"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate: fedsynth.v1.MaskedUpdate.$Shape; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "unmaskRequest"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest: fedsynth.v1.UnmaskRequest.$Shape; unmaskResponse?: null; error?: null }|{ body?: "unmaskResponse"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse: fedsynth.v1.UnmaskResponse.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error: fedsynth.v1.Error.$Shape })
             );
         }
 
@@ -325,7 +374,13 @@ export namespace fedsynth {
             ERROR_CODE_BUSY = 19,
 
             /** ERROR_CODE_INTERNAL value */
-            ERROR_CODE_INTERNAL = 20
+            ERROR_CODE_INTERNAL = 20,
+
+            /** ERROR_CODE_PRIVACY_BUDGET_EXCEEDED value */
+            ERROR_CODE_PRIVACY_BUDGET_EXCEEDED = 21,
+
+            /** ERROR_CODE_SECURE_AGGREGATION_FAILED value */
+            ERROR_CODE_SECURE_AGGREGATION_FAILED = 22
         }
 
         /**
@@ -415,6 +470,9 @@ export namespace fedsynth {
             /** Hello acceptedDtypes. */
             acceptedDtypes: fedsynth.v1.DType[];
 
+            /** Hello capabilities. */
+            capabilities: string[];
+
             /**
              * Creates a new Hello instance using the specified properties.
              * @param [properties] Properties to set
@@ -455,6 +513,9 @@ export namespace fedsynth {
 
                 /** Hello acceptedDtypes */
                 acceptedDtypes?: (fedsynth.v1.DType[]|null);
+
+                /** Hello capabilities */
+                capabilities?: (string[]|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -698,6 +759,9 @@ export namespace fedsynth {
             /** DataSummary codes. */
             codes: string[];
 
+            /** DataSummary privacy. */
+            privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
+
             /**
              * Creates a new DataSummary instance using the specified properties.
              * @param [properties] Properties to set
@@ -744,6 +808,9 @@ export namespace fedsynth {
 
                 /** DataSummary codes */
                 codes?: (string[]|null);
+
+                /** DataSummary privacy */
+                privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1246,6 +1313,160 @@ export namespace fedsynth {
         }
 
         /**
+         * Properties of a DpSettings.
+         * @deprecated Use fedsynth.v1.DpSettings.$Properties instead.
+         */
+        interface IDpSettings extends fedsynth.v1.DpSettings.$Properties {
+        }
+
+        /** Represents a DpSettings. */
+        class DpSettings {
+
+            /**
+             * Constructs a new DpSettings.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.DpSettings.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** DpSettings noiseMultiplier. */
+            noiseMultiplier: number;
+
+            /** DpSettings clipNorm. */
+            clipNorm: number;
+
+            /** DpSettings expectedBatchSize. */
+            expectedBatchSize: number;
+
+            /**
+             * Creates a new DpSettings instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns DpSettings instance
+             */
+            static create(properties: fedsynth.v1.DpSettings.$Shape): fedsynth.v1.DpSettings & fedsynth.v1.DpSettings.$Shape;
+            static create(properties?: fedsynth.v1.DpSettings.$Properties): fedsynth.v1.DpSettings;
+
+            /**
+             * Encodes the specified DpSettings message. Does not implicitly {@link fedsynth.v1.DpSettings.verify|verify} messages.
+             * @param message DpSettings message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.DpSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a DpSettings message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.DpSettings & fedsynth.v1.DpSettings.$Shape} DpSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.DpSettings & fedsynth.v1.DpSettings.$Shape;
+        }
+
+        namespace DpSettings {
+
+            /** Properties of a DpSettings. */
+            interface $Properties {
+
+                /** DpSettings noiseMultiplier */
+                noiseMultiplier?: (number|null);
+
+                /** DpSettings clipNorm */
+                clipNorm?: (number|null);
+
+                /** DpSettings expectedBatchSize */
+                expectedBatchSize?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a DpSettings. */
+            type $Shape = fedsynth.v1.DpSettings.$Properties;
+        }
+
+        /**
+         * Properties of a PrivacySpent.
+         * @deprecated Use fedsynth.v1.PrivacySpent.$Properties instead.
+         */
+        interface IPrivacySpent extends fedsynth.v1.PrivacySpent.$Properties {
+        }
+
+        /** Represents a PrivacySpent. */
+        class PrivacySpent {
+
+            /**
+             * Constructs a new PrivacySpent.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.PrivacySpent.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** PrivacySpent epsilon. */
+            epsilon: number;
+
+            /** PrivacySpent delta. */
+            delta: number;
+
+            /** PrivacySpent steps. */
+            steps: number;
+
+            /**
+             * Creates a new PrivacySpent instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns PrivacySpent instance
+             */
+            static create(properties: fedsynth.v1.PrivacySpent.$Shape): fedsynth.v1.PrivacySpent & fedsynth.v1.PrivacySpent.$Shape;
+            static create(properties?: fedsynth.v1.PrivacySpent.$Properties): fedsynth.v1.PrivacySpent;
+
+            /**
+             * Encodes the specified PrivacySpent message. Does not implicitly {@link fedsynth.v1.PrivacySpent.verify|verify} messages.
+             * @param message PrivacySpent message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.PrivacySpent.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a PrivacySpent message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.PrivacySpent & fedsynth.v1.PrivacySpent.$Shape} PrivacySpent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.PrivacySpent & fedsynth.v1.PrivacySpent.$Shape;
+        }
+
+        namespace PrivacySpent {
+
+            /** Properties of a PrivacySpent. */
+            interface $Properties {
+
+                /** PrivacySpent epsilon */
+                epsilon?: (number|null);
+
+                /** PrivacySpent delta */
+                delta?: (number|null);
+
+                /** PrivacySpent steps */
+                steps?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a PrivacySpent. */
+            type $Shape = fedsynth.v1.PrivacySpent.$Properties;
+        }
+
+        /**
          * Properties of a TrainTask.
          * @deprecated Use fedsynth.v1.TrainTask.$Properties instead.
          */
@@ -1281,6 +1502,12 @@ export namespace fedsynth {
 
             /** TrainTask deadlineUnixMs. */
             deadlineUnixMs: number;
+
+            /** TrainTask dp. */
+            dp?: (fedsynth.v1.DpSettings.$Properties|null);
+
+            /** TrainTask secureAggregation. */
+            secureAggregation?: (fedsynth.v1.SecureAggregationSettings.$Properties|null);
 
             /** TrainTask weights. */
             weights?: (fedsynth.v1.WeightSet.$Properties|null);
@@ -1335,6 +1562,12 @@ export namespace fedsynth {
                 /** TrainTask deadlineUnixMs */
                 deadlineUnixMs?: (number|null);
 
+                /** TrainTask dp */
+                dp?: (fedsynth.v1.DpSettings.$Properties|null);
+
+                /** TrainTask secureAggregation */
+                secureAggregation?: (fedsynth.v1.SecureAggregationSettings.$Properties|null);
+
                 /** TrainTask weights */
                 weights?: (fedsynth.v1.WeightSet.$Properties|null);
 
@@ -1379,6 +1612,9 @@ export namespace fedsynth {
 
             /** TrainResult metrics. */
             metrics: { [k: string]: number };
+
+            /** TrainResult privacy. */
+            privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
 
             /** TrainResult weights. */
             weights?: (fedsynth.v1.WeightSet.$Properties|null);
@@ -1429,6 +1665,9 @@ export namespace fedsynth {
 
                 /** TrainResult metrics */
                 metrics?: ({ [k: string]: number }|null);
+
+                /** TrainResult privacy */
+                privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
 
                 /** TrainResult weights */
                 weights?: (fedsynth.v1.WeightSet.$Properties|null);
@@ -1700,6 +1939,907 @@ export namespace fedsynth {
 
             /** Shape of an EvalResult. */
             type $Shape = fedsynth.v1.EvalResult.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggKeyRequest.
+         * @deprecated Use fedsynth.v1.SecAggKeyRequest.$Properties instead.
+         */
+        interface ISecAggKeyRequest extends fedsynth.v1.SecAggKeyRequest.$Properties {
+        }
+
+        /** Represents a SecAggKeyRequest. */
+        class SecAggKeyRequest {
+
+            /**
+             * Constructs a new SecAggKeyRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggKeyRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggKeyRequest runId. */
+            runId: string;
+
+            /** SecAggKeyRequest round. */
+            round?: (number|null);
+
+            /**
+             * Creates a new SecAggKeyRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggKeyRequest instance
+             */
+            static create(properties: fedsynth.v1.SecAggKeyRequest.$Shape): fedsynth.v1.SecAggKeyRequest & fedsynth.v1.SecAggKeyRequest.$Shape;
+            static create(properties?: fedsynth.v1.SecAggKeyRequest.$Properties): fedsynth.v1.SecAggKeyRequest;
+
+            /**
+             * Encodes the specified SecAggKeyRequest message. Does not implicitly {@link fedsynth.v1.SecAggKeyRequest.verify|verify} messages.
+             * @param message SecAggKeyRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggKeyRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggKeyRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggKeyRequest & fedsynth.v1.SecAggKeyRequest.$Shape} SecAggKeyRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggKeyRequest & fedsynth.v1.SecAggKeyRequest.$Shape;
+        }
+
+        namespace SecAggKeyRequest {
+
+            /** Properties of a SecAggKeyRequest. */
+            interface $Properties {
+
+                /** SecAggKeyRequest runId */
+                runId?: (string|null);
+
+                /** SecAggKeyRequest round */
+                round?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggKeyRequest. */
+            type $Shape = fedsynth.v1.SecAggKeyRequest.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggKeys.
+         * @deprecated Use fedsynth.v1.SecAggKeys.$Properties instead.
+         */
+        interface ISecAggKeys extends fedsynth.v1.SecAggKeys.$Properties {
+        }
+
+        /** Represents a SecAggKeys. */
+        class SecAggKeys {
+
+            /**
+             * Constructs a new SecAggKeys.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggKeys.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggKeys runId. */
+            runId: string;
+
+            /** SecAggKeys round. */
+            round?: (number|null);
+
+            /** SecAggKeys maskPublicKey. */
+            maskPublicKey: Uint8Array;
+
+            /** SecAggKeys sharePublicKey. */
+            sharePublicKey: Uint8Array;
+
+            /**
+             * Creates a new SecAggKeys instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggKeys instance
+             */
+            static create(properties: fedsynth.v1.SecAggKeys.$Shape): fedsynth.v1.SecAggKeys & fedsynth.v1.SecAggKeys.$Shape;
+            static create(properties?: fedsynth.v1.SecAggKeys.$Properties): fedsynth.v1.SecAggKeys;
+
+            /**
+             * Encodes the specified SecAggKeys message. Does not implicitly {@link fedsynth.v1.SecAggKeys.verify|verify} messages.
+             * @param message SecAggKeys message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggKeys.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggKeys message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggKeys & fedsynth.v1.SecAggKeys.$Shape} SecAggKeys
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggKeys & fedsynth.v1.SecAggKeys.$Shape;
+        }
+
+        namespace SecAggKeys {
+
+            /** Properties of a SecAggKeys. */
+            interface $Properties {
+
+                /** SecAggKeys runId */
+                runId?: (string|null);
+
+                /** SecAggKeys round */
+                round?: (number|null);
+
+                /** SecAggKeys maskPublicKey */
+                maskPublicKey?: (Uint8Array|null);
+
+                /** SecAggKeys sharePublicKey */
+                sharePublicKey?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggKeys. */
+            type $Shape = fedsynth.v1.SecAggKeys.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggParticipant.
+         * @deprecated Use fedsynth.v1.SecAggParticipant.$Properties instead.
+         */
+        interface ISecAggParticipant extends fedsynth.v1.SecAggParticipant.$Properties {
+        }
+
+        /** Represents a SecAggParticipant. */
+        class SecAggParticipant {
+
+            /**
+             * Constructs a new SecAggParticipant.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggParticipant.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggParticipant siteId. */
+            siteId: string;
+
+            /** SecAggParticipant index. */
+            index: number;
+
+            /** SecAggParticipant maskPublicKey. */
+            maskPublicKey: Uint8Array;
+
+            /** SecAggParticipant sharePublicKey. */
+            sharePublicKey: Uint8Array;
+
+            /**
+             * Creates a new SecAggParticipant instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggParticipant instance
+             */
+            static create(properties: fedsynth.v1.SecAggParticipant.$Shape): fedsynth.v1.SecAggParticipant & fedsynth.v1.SecAggParticipant.$Shape;
+            static create(properties?: fedsynth.v1.SecAggParticipant.$Properties): fedsynth.v1.SecAggParticipant;
+
+            /**
+             * Encodes the specified SecAggParticipant message. Does not implicitly {@link fedsynth.v1.SecAggParticipant.verify|verify} messages.
+             * @param message SecAggParticipant message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggParticipant.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggParticipant message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggParticipant & fedsynth.v1.SecAggParticipant.$Shape} SecAggParticipant
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggParticipant & fedsynth.v1.SecAggParticipant.$Shape;
+        }
+
+        namespace SecAggParticipant {
+
+            /** Properties of a SecAggParticipant. */
+            interface $Properties {
+
+                /** SecAggParticipant siteId */
+                siteId?: (string|null);
+
+                /** SecAggParticipant index */
+                index?: (number|null);
+
+                /** SecAggParticipant maskPublicKey */
+                maskPublicKey?: (Uint8Array|null);
+
+                /** SecAggParticipant sharePublicKey */
+                sharePublicKey?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggParticipant. */
+            type $Shape = fedsynth.v1.SecAggParticipant.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggRoster.
+         * @deprecated Use fedsynth.v1.SecAggRoster.$Properties instead.
+         */
+        interface ISecAggRoster extends fedsynth.v1.SecAggRoster.$Properties {
+        }
+
+        /** Represents a SecAggRoster. */
+        class SecAggRoster {
+
+            /**
+             * Constructs a new SecAggRoster.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggRoster.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggRoster runId. */
+            runId: string;
+
+            /** SecAggRoster round. */
+            round?: (number|null);
+
+            /** SecAggRoster threshold. */
+            threshold: number;
+
+            /** SecAggRoster participants. */
+            participants: fedsynth.v1.SecAggParticipant.$Properties[];
+
+            /**
+             * Creates a new SecAggRoster instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggRoster instance
+             */
+            static create(properties: fedsynth.v1.SecAggRoster.$Shape): fedsynth.v1.SecAggRoster & fedsynth.v1.SecAggRoster.$Shape;
+            static create(properties?: fedsynth.v1.SecAggRoster.$Properties): fedsynth.v1.SecAggRoster;
+
+            /**
+             * Encodes the specified SecAggRoster message. Does not implicitly {@link fedsynth.v1.SecAggRoster.verify|verify} messages.
+             * @param message SecAggRoster message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggRoster.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggRoster message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggRoster & fedsynth.v1.SecAggRoster.$Shape} SecAggRoster
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggRoster & fedsynth.v1.SecAggRoster.$Shape;
+        }
+
+        namespace SecAggRoster {
+
+            /** Properties of a SecAggRoster. */
+            interface $Properties {
+
+                /** SecAggRoster runId */
+                runId?: (string|null);
+
+                /** SecAggRoster round */
+                round?: (number|null);
+
+                /** SecAggRoster threshold */
+                threshold?: (number|null);
+
+                /** SecAggRoster participants */
+                participants?: (fedsynth.v1.SecAggParticipant.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggRoster. */
+            type $Shape = fedsynth.v1.SecAggRoster.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggSealedShares.
+         * @deprecated Use fedsynth.v1.SecAggSealedShares.$Properties instead.
+         */
+        interface ISecAggSealedShares extends fedsynth.v1.SecAggSealedShares.$Properties {
+        }
+
+        /** Represents a SecAggSealedShares. */
+        class SecAggSealedShares {
+
+            /**
+             * Constructs a new SecAggSealedShares.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggSealedShares.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggSealedShares fromSiteId. */
+            fromSiteId: string;
+
+            /** SecAggSealedShares toSiteId. */
+            toSiteId: string;
+
+            /** SecAggSealedShares ciphertext. */
+            ciphertext: Uint8Array;
+
+            /**
+             * Creates a new SecAggSealedShares instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggSealedShares instance
+             */
+            static create(properties: fedsynth.v1.SecAggSealedShares.$Shape): fedsynth.v1.SecAggSealedShares & fedsynth.v1.SecAggSealedShares.$Shape;
+            static create(properties?: fedsynth.v1.SecAggSealedShares.$Properties): fedsynth.v1.SecAggSealedShares;
+
+            /**
+             * Encodes the specified SecAggSealedShares message. Does not implicitly {@link fedsynth.v1.SecAggSealedShares.verify|verify} messages.
+             * @param message SecAggSealedShares message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggSealedShares.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggSealedShares message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggSealedShares & fedsynth.v1.SecAggSealedShares.$Shape} SecAggSealedShares
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggSealedShares & fedsynth.v1.SecAggSealedShares.$Shape;
+        }
+
+        namespace SecAggSealedShares {
+
+            /** Properties of a SecAggSealedShares. */
+            interface $Properties {
+
+                /** SecAggSealedShares fromSiteId */
+                fromSiteId?: (string|null);
+
+                /** SecAggSealedShares toSiteId */
+                toSiteId?: (string|null);
+
+                /** SecAggSealedShares ciphertext */
+                ciphertext?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggSealedShares. */
+            type $Shape = fedsynth.v1.SecAggSealedShares.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggShares.
+         * @deprecated Use fedsynth.v1.SecAggShares.$Properties instead.
+         */
+        interface ISecAggShares extends fedsynth.v1.SecAggShares.$Properties {
+        }
+
+        /** Represents a SecAggShares. */
+        class SecAggShares {
+
+            /**
+             * Constructs a new SecAggShares.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggShares.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggShares runId. */
+            runId: string;
+
+            /** SecAggShares round. */
+            round?: (number|null);
+
+            /** SecAggShares shares. */
+            shares: fedsynth.v1.SecAggSealedShares.$Properties[];
+
+            /**
+             * Creates a new SecAggShares instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggShares instance
+             */
+            static create(properties: fedsynth.v1.SecAggShares.$Shape): fedsynth.v1.SecAggShares & fedsynth.v1.SecAggShares.$Shape;
+            static create(properties?: fedsynth.v1.SecAggShares.$Properties): fedsynth.v1.SecAggShares;
+
+            /**
+             * Encodes the specified SecAggShares message. Does not implicitly {@link fedsynth.v1.SecAggShares.verify|verify} messages.
+             * @param message SecAggShares message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggShares.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggShares message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggShares & fedsynth.v1.SecAggShares.$Shape} SecAggShares
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggShares & fedsynth.v1.SecAggShares.$Shape;
+        }
+
+        namespace SecAggShares {
+
+            /** Properties of a SecAggShares. */
+            interface $Properties {
+
+                /** SecAggShares runId */
+                runId?: (string|null);
+
+                /** SecAggShares round */
+                round?: (number|null);
+
+                /** SecAggShares shares */
+                shares?: (fedsynth.v1.SecAggSealedShares.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggShares. */
+            type $Shape = fedsynth.v1.SecAggShares.$Properties;
+        }
+
+        /**
+         * Properties of a SecureAggregationSettings.
+         * @deprecated Use fedsynth.v1.SecureAggregationSettings.$Properties instead.
+         */
+        interface ISecureAggregationSettings extends fedsynth.v1.SecureAggregationSettings.$Properties {
+        }
+
+        /** Represents a SecureAggregationSettings. */
+        class SecureAggregationSettings {
+
+            /**
+             * Constructs a new SecureAggregationSettings.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecureAggregationSettings.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecureAggregationSettings threshold. */
+            threshold: number;
+
+            /** SecureAggregationSettings maskingSet. */
+            maskingSet: string[];
+
+            /** SecureAggregationSettings clip. */
+            clip: number;
+
+            /** SecureAggregationSettings scale. */
+            scale: number;
+
+            /** SecureAggregationSettings maxTotalWeight. */
+            maxTotalWeight: number;
+
+            /** SecureAggregationSettings maxSites. */
+            maxSites: number;
+
+            /**
+             * Creates a new SecureAggregationSettings instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecureAggregationSettings instance
+             */
+            static create(properties: fedsynth.v1.SecureAggregationSettings.$Shape): fedsynth.v1.SecureAggregationSettings & fedsynth.v1.SecureAggregationSettings.$Shape;
+            static create(properties?: fedsynth.v1.SecureAggregationSettings.$Properties): fedsynth.v1.SecureAggregationSettings;
+
+            /**
+             * Encodes the specified SecureAggregationSettings message. Does not implicitly {@link fedsynth.v1.SecureAggregationSettings.verify|verify} messages.
+             * @param message SecureAggregationSettings message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecureAggregationSettings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecureAggregationSettings message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecureAggregationSettings & fedsynth.v1.SecureAggregationSettings.$Shape} SecureAggregationSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecureAggregationSettings & fedsynth.v1.SecureAggregationSettings.$Shape;
+        }
+
+        namespace SecureAggregationSettings {
+
+            /** Properties of a SecureAggregationSettings. */
+            interface $Properties {
+
+                /** SecureAggregationSettings threshold */
+                threshold?: (number|null);
+
+                /** SecureAggregationSettings maskingSet */
+                maskingSet?: (string[]|null);
+
+                /** SecureAggregationSettings clip */
+                clip?: (number|null);
+
+                /** SecureAggregationSettings scale */
+                scale?: (number|null);
+
+                /** SecureAggregationSettings maxTotalWeight */
+                maxTotalWeight?: (number|null);
+
+                /** SecureAggregationSettings maxSites */
+                maxSites?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecureAggregationSettings. */
+            type $Shape = fedsynth.v1.SecureAggregationSettings.$Properties;
+        }
+
+        /**
+         * Properties of a MaskedUpdate.
+         * @deprecated Use fedsynth.v1.MaskedUpdate.$Properties instead.
+         */
+        interface IMaskedUpdate extends fedsynth.v1.MaskedUpdate.$Properties {
+        }
+
+        /** Represents a MaskedUpdate. */
+        class MaskedUpdate {
+
+            /**
+             * Constructs a new MaskedUpdate.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.MaskedUpdate.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** MaskedUpdate runId. */
+            runId: string;
+
+            /** MaskedUpdate round. */
+            round?: (number|null);
+
+            /** MaskedUpdate phase. */
+            phase: fedsynth.v1.Phase;
+
+            /** MaskedUpdate metrics. */
+            metrics: { [k: string]: number };
+
+            /** MaskedUpdate privacy. */
+            privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
+
+            /** MaskedUpdate words. */
+            words: Uint8Array;
+
+            /**
+             * Creates a new MaskedUpdate instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MaskedUpdate instance
+             */
+            static create(properties: fedsynth.v1.MaskedUpdate.$Shape): fedsynth.v1.MaskedUpdate & fedsynth.v1.MaskedUpdate.$Shape;
+            static create(properties?: fedsynth.v1.MaskedUpdate.$Properties): fedsynth.v1.MaskedUpdate;
+
+            /**
+             * Encodes the specified MaskedUpdate message. Does not implicitly {@link fedsynth.v1.MaskedUpdate.verify|verify} messages.
+             * @param message MaskedUpdate message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.MaskedUpdate.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MaskedUpdate message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.MaskedUpdate & fedsynth.v1.MaskedUpdate.$Shape} MaskedUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.MaskedUpdate & fedsynth.v1.MaskedUpdate.$Shape;
+        }
+
+        namespace MaskedUpdate {
+
+            /** Properties of a MaskedUpdate. */
+            interface $Properties {
+
+                /** MaskedUpdate runId */
+                runId?: (string|null);
+
+                /** MaskedUpdate round */
+                round?: (number|null);
+
+                /** MaskedUpdate phase */
+                phase?: (fedsynth.v1.Phase|null);
+
+                /** MaskedUpdate metrics */
+                metrics?: ({ [k: string]: number }|null);
+
+                /** MaskedUpdate privacy */
+                privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
+
+                /** MaskedUpdate words */
+                words?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a MaskedUpdate. */
+            type $Shape = fedsynth.v1.MaskedUpdate.$Properties;
+        }
+
+        /**
+         * Properties of an UnmaskRequest.
+         * @deprecated Use fedsynth.v1.UnmaskRequest.$Properties instead.
+         */
+        interface IUnmaskRequest extends fedsynth.v1.UnmaskRequest.$Properties {
+        }
+
+        /** Represents an UnmaskRequest. */
+        class UnmaskRequest {
+
+            /**
+             * Constructs a new UnmaskRequest.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.UnmaskRequest.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UnmaskRequest runId. */
+            runId: string;
+
+            /** UnmaskRequest round. */
+            round?: (number|null);
+
+            /** UnmaskRequest survivors. */
+            survivors: string[];
+
+            /**
+             * Creates a new UnmaskRequest instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns UnmaskRequest instance
+             */
+            static create(properties: fedsynth.v1.UnmaskRequest.$Shape): fedsynth.v1.UnmaskRequest & fedsynth.v1.UnmaskRequest.$Shape;
+            static create(properties?: fedsynth.v1.UnmaskRequest.$Properties): fedsynth.v1.UnmaskRequest;
+
+            /**
+             * Encodes the specified UnmaskRequest message. Does not implicitly {@link fedsynth.v1.UnmaskRequest.verify|verify} messages.
+             * @param message UnmaskRequest message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.UnmaskRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UnmaskRequest message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.UnmaskRequest & fedsynth.v1.UnmaskRequest.$Shape} UnmaskRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.UnmaskRequest & fedsynth.v1.UnmaskRequest.$Shape;
+        }
+
+        namespace UnmaskRequest {
+
+            /** Properties of an UnmaskRequest. */
+            interface $Properties {
+
+                /** UnmaskRequest runId */
+                runId?: (string|null);
+
+                /** UnmaskRequest round */
+                round?: (number|null);
+
+                /** UnmaskRequest survivors */
+                survivors?: (string[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UnmaskRequest. */
+            type $Shape = fedsynth.v1.UnmaskRequest.$Properties;
+        }
+
+        /**
+         * Properties of a SecAggRevealedShare.
+         * @deprecated Use fedsynth.v1.SecAggRevealedShare.$Properties instead.
+         */
+        interface ISecAggRevealedShare extends fedsynth.v1.SecAggRevealedShare.$Properties {
+        }
+
+        /** Represents a SecAggRevealedShare. */
+        class SecAggRevealedShare {
+
+            /**
+             * Constructs a new SecAggRevealedShare.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.SecAggRevealedShare.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SecAggRevealedShare siteId. */
+            siteId: string;
+
+            /** SecAggRevealedShare x. */
+            x: number;
+
+            /** SecAggRevealedShare y. */
+            y: Uint8Array;
+
+            /**
+             * Creates a new SecAggRevealedShare instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SecAggRevealedShare instance
+             */
+            static create(properties: fedsynth.v1.SecAggRevealedShare.$Shape): fedsynth.v1.SecAggRevealedShare & fedsynth.v1.SecAggRevealedShare.$Shape;
+            static create(properties?: fedsynth.v1.SecAggRevealedShare.$Properties): fedsynth.v1.SecAggRevealedShare;
+
+            /**
+             * Encodes the specified SecAggRevealedShare message. Does not implicitly {@link fedsynth.v1.SecAggRevealedShare.verify|verify} messages.
+             * @param message SecAggRevealedShare message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.SecAggRevealedShare.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SecAggRevealedShare message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggRevealedShare & fedsynth.v1.SecAggRevealedShare.$Shape} SecAggRevealedShare
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.SecAggRevealedShare & fedsynth.v1.SecAggRevealedShare.$Shape;
+        }
+
+        namespace SecAggRevealedShare {
+
+            /** Properties of a SecAggRevealedShare. */
+            interface $Properties {
+
+                /** SecAggRevealedShare siteId */
+                siteId?: (string|null);
+
+                /** SecAggRevealedShare x */
+                x?: (number|null);
+
+                /** SecAggRevealedShare y */
+                y?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SecAggRevealedShare. */
+            type $Shape = fedsynth.v1.SecAggRevealedShare.$Properties;
+        }
+
+        /**
+         * Properties of an UnmaskResponse.
+         * @deprecated Use fedsynth.v1.UnmaskResponse.$Properties instead.
+         */
+        interface IUnmaskResponse extends fedsynth.v1.UnmaskResponse.$Properties {
+        }
+
+        /** Represents an UnmaskResponse. */
+        class UnmaskResponse {
+
+            /**
+             * Constructs a new UnmaskResponse.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.UnmaskResponse.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** UnmaskResponse runId. */
+            runId: string;
+
+            /** UnmaskResponse round. */
+            round?: (number|null);
+
+            /** UnmaskResponse selfMaskSeedShares. */
+            selfMaskSeedShares: fedsynth.v1.SecAggRevealedShare.$Properties[];
+
+            /** UnmaskResponse maskKeyShares. */
+            maskKeyShares: fedsynth.v1.SecAggRevealedShare.$Properties[];
+
+            /**
+             * Creates a new UnmaskResponse instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns UnmaskResponse instance
+             */
+            static create(properties: fedsynth.v1.UnmaskResponse.$Shape): fedsynth.v1.UnmaskResponse & fedsynth.v1.UnmaskResponse.$Shape;
+            static create(properties?: fedsynth.v1.UnmaskResponse.$Properties): fedsynth.v1.UnmaskResponse;
+
+            /**
+             * Encodes the specified UnmaskResponse message. Does not implicitly {@link fedsynth.v1.UnmaskResponse.verify|verify} messages.
+             * @param message UnmaskResponse message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.UnmaskResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an UnmaskResponse message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.UnmaskResponse & fedsynth.v1.UnmaskResponse.$Shape} UnmaskResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.UnmaskResponse & fedsynth.v1.UnmaskResponse.$Shape;
+        }
+
+        namespace UnmaskResponse {
+
+            /** Properties of an UnmaskResponse. */
+            interface $Properties {
+
+                /** UnmaskResponse runId */
+                runId?: (string|null);
+
+                /** UnmaskResponse round */
+                round?: (number|null);
+
+                /** UnmaskResponse selfMaskSeedShares */
+                selfMaskSeedShares?: (fedsynth.v1.SecAggRevealedShare.$Properties[]|null);
+
+                /** UnmaskResponse maskKeyShares */
+                maskKeyShares?: (fedsynth.v1.SecAggRevealedShare.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an UnmaskResponse. */
+            type $Shape = fedsynth.v1.UnmaskResponse.$Properties;
         }
 
         /**

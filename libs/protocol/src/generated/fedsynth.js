@@ -50,8 +50,15 @@ $root.fedsynth = (function() {
              * @property {fedsynth.v1.Heartbeat.$Properties|null} [heartbeat] Envelope heartbeat
              * @property {fedsynth.v1.Chunk.$Properties|null} [chunk] Envelope chunk
              * @property {fedsynth.v1.Ack.$Properties|null} [ack] Envelope ack
+             * @property {fedsynth.v1.SecAggKeyRequest.$Properties|null} [secAggKeyRequest] Envelope secAggKeyRequest
+             * @property {fedsynth.v1.SecAggKeys.$Properties|null} [secAggKeys] Envelope secAggKeys
+             * @property {fedsynth.v1.SecAggRoster.$Properties|null} [secAggRoster] Envelope secAggRoster
+             * @property {fedsynth.v1.SecAggShares.$Properties|null} [secAggShares] Envelope secAggShares
+             * @property {fedsynth.v1.MaskedUpdate.$Properties|null} [maskedUpdate] Envelope maskedUpdate
+             * @property {fedsynth.v1.UnmaskRequest.$Properties|null} [unmaskRequest] Envelope unmaskRequest
+             * @property {fedsynth.v1.UnmaskResponse.$Properties|null} [unmaskResponse] Envelope unmaskResponse
              * @property {fedsynth.v1.Error.$Properties|null} [error] Envelope error
-             * @property {"hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"error"} [body] Envelope body
+             * @property {"hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"secAggKeyRequest"|"secAggKeys"|"secAggRoster"|"secAggShares"|"maskedUpdate"|"unmaskRequest"|"unmaskResponse"|"error"} [body] Envelope body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -81,10 +88,17 @@ $root.fedsynth = (function() {
              *   heartbeat?: fedsynth.v1.Heartbeat.$Shape|null;
              *   chunk?: fedsynth.v1.Chunk.$Shape|null;
              *   ack?: fedsynth.v1.Ack.$Shape|null;
+             *   secAggKeyRequest?: fedsynth.v1.SecAggKeyRequest.$Shape|null;
+             *   secAggKeys?: fedsynth.v1.SecAggKeys.$Shape|null;
+             *   secAggRoster?: fedsynth.v1.SecAggRoster.$Shape|null;
+             *   secAggShares?: fedsynth.v1.SecAggShares.$Shape|null;
+             *   maskedUpdate?: fedsynth.v1.MaskedUpdate.$Shape|null;
+             *   unmaskRequest?: fedsynth.v1.UnmaskRequest.$Shape|null;
+             *   unmaskResponse?: fedsynth.v1.UnmaskResponse.$Shape|null;
              *   error?: fedsynth.v1.Error.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "hello"; hello: fedsynth.v1.Hello.$Shape; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fedsynth.v1.Welcome.$Shape; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "dataSummary"; hello?: null; welcome?: null; dataSummary: fedsynth.v1.DataSummary.$Shape; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "vocabularyProposal"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal: fedsynth.v1.VocabularyProposal.$Shape; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "vocabularyAgreement"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement: fedsynth.v1.VocabularyAgreement.$Shape; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "trainTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask: fedsynth.v1.TrainTask.$Shape; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "trainResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult: fedsynth.v1.TrainResult.$Shape; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "evalTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask: fedsynth.v1.EvalTask.$Shape; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "evalResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult: fedsynth.v1.EvalResult.$Shape; heartbeat?: null; chunk?: null; ack?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat: fedsynth.v1.Heartbeat.$Shape; chunk?: null; ack?: null; error?: null }|{ body?: "chunk"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk: fedsynth.v1.Chunk.$Shape; ack?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack: fedsynth.v1.Ack.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; error: fedsynth.v1.Error.$Shape })
+             *   ({ body?: undefined; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "hello"; hello: fedsynth.v1.Hello.$Shape; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fedsynth.v1.Welcome.$Shape; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "dataSummary"; hello?: null; welcome?: null; dataSummary: fedsynth.v1.DataSummary.$Shape; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "vocabularyProposal"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal: fedsynth.v1.VocabularyProposal.$Shape; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "vocabularyAgreement"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement: fedsynth.v1.VocabularyAgreement.$Shape; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "trainTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask: fedsynth.v1.TrainTask.$Shape; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "trainResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult: fedsynth.v1.TrainResult.$Shape; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "evalTask"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask: fedsynth.v1.EvalTask.$Shape; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "evalResult"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult: fedsynth.v1.EvalResult.$Shape; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat: fedsynth.v1.Heartbeat.$Shape; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "chunk"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk: fedsynth.v1.Chunk.$Shape; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack: fedsynth.v1.Ack.$Shape; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggKeyRequest"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest: fedsynth.v1.SecAggKeyRequest.$Shape; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggKeys"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys: fedsynth.v1.SecAggKeys.$Shape; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggRoster"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster: fedsynth.v1.SecAggRoster.$Shape; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "secAggShares"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares: fedsynth.v1.SecAggShares.$Shape; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "maskedUpdate"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate: fedsynth.v1.MaskedUpdate.$Shape; unmaskRequest?: null; unmaskResponse?: null; error?: null }|{ body?: "unmaskRequest"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest: fedsynth.v1.UnmaskRequest.$Shape; unmaskResponse?: null; error?: null }|{ body?: "unmaskResponse"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse: fedsynth.v1.UnmaskResponse.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; dataSummary?: null; vocabularyProposal?: null; vocabularyAgreement?: null; trainTask?: null; trainResult?: null; evalTask?: null; evalResult?: null; heartbeat?: null; chunk?: null; ack?: null; secAggKeyRequest?: null; secAggKeys?: null; secAggRoster?: null; secAggShares?: null; maskedUpdate?: null; unmaskRequest?: null; unmaskResponse?: null; error: fedsynth.v1.Error.$Shape })
              * )} fedsynth.v1.Envelope.$Shape
              */
 
@@ -224,6 +238,62 @@ $root.fedsynth = (function() {
             Envelope.prototype.ack = null;
 
             /**
+             * Envelope secAggKeyRequest.
+             * @member {fedsynth.v1.SecAggKeyRequest.$Properties|null|undefined} secAggKeyRequest
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.secAggKeyRequest = null;
+
+            /**
+             * Envelope secAggKeys.
+             * @member {fedsynth.v1.SecAggKeys.$Properties|null|undefined} secAggKeys
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.secAggKeys = null;
+
+            /**
+             * Envelope secAggRoster.
+             * @member {fedsynth.v1.SecAggRoster.$Properties|null|undefined} secAggRoster
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.secAggRoster = null;
+
+            /**
+             * Envelope secAggShares.
+             * @member {fedsynth.v1.SecAggShares.$Properties|null|undefined} secAggShares
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.secAggShares = null;
+
+            /**
+             * Envelope maskedUpdate.
+             * @member {fedsynth.v1.MaskedUpdate.$Properties|null|undefined} maskedUpdate
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.maskedUpdate = null;
+
+            /**
+             * Envelope unmaskRequest.
+             * @member {fedsynth.v1.UnmaskRequest.$Properties|null|undefined} unmaskRequest
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.unmaskRequest = null;
+
+            /**
+             * Envelope unmaskResponse.
+             * @member {fedsynth.v1.UnmaskResponse.$Properties|null|undefined} unmaskResponse
+             * @memberof fedsynth.v1.Envelope
+             * @instance
+             */
+            Envelope.prototype.unmaskResponse = null;
+
+            /**
              * Envelope error.
              * @member {fedsynth.v1.Error.$Properties|null|undefined} error
              * @memberof fedsynth.v1.Envelope
@@ -236,12 +306,12 @@ $root.fedsynth = (function() {
 
             /**
              * Envelope body.
-             * @member {"hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"error"|undefined} body
+             * @member {"hello"|"welcome"|"dataSummary"|"vocabularyProposal"|"vocabularyAgreement"|"trainTask"|"trainResult"|"evalTask"|"evalResult"|"heartbeat"|"chunk"|"ack"|"secAggKeyRequest"|"secAggKeys"|"secAggRoster"|"secAggShares"|"maskedUpdate"|"unmaskRequest"|"unmaskResponse"|"error"|undefined} body
              * @memberof fedsynth.v1.Envelope
              * @instance
              */
             $Object.defineProperty(Envelope.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "dataSummary", "vocabularyProposal", "vocabularyAgreement", "trainTask", "trainResult", "evalTask", "evalResult", "heartbeat", "chunk", "ack", "error"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "dataSummary", "vocabularyProposal", "vocabularyAgreement", "trainTask", "trainResult", "evalTask", "evalResult", "heartbeat", "chunk", "ack", "secAggKeyRequest", "secAggKeys", "secAggRoster", "secAggShares", "maskedUpdate", "unmaskRequest", "unmaskResponse", "error"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -307,6 +377,20 @@ $root.fedsynth = (function() {
                     $root.fedsynth.v1.Chunk.encode(message.chunk, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
                 if (message.ack != null && $Object.hasOwnProperty.call(message, "ack"))
                     $root.fedsynth.v1.Ack.encode(message.ack, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
+                if (message.secAggKeyRequest != null && $Object.hasOwnProperty.call(message, "secAggKeyRequest"))
+                    $root.fedsynth.v1.SecAggKeyRequest.encode(message.secAggKeyRequest, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
+                if (message.secAggKeys != null && $Object.hasOwnProperty.call(message, "secAggKeys"))
+                    $root.fedsynth.v1.SecAggKeys.encode(message.secAggKeys, writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
+                if (message.secAggRoster != null && $Object.hasOwnProperty.call(message, "secAggRoster"))
+                    $root.fedsynth.v1.SecAggRoster.encode(message.secAggRoster, writer.uint32(/* id 24, wireType 2 =*/194).fork(), _depth + 1).ldelim();
+                if (message.secAggShares != null && $Object.hasOwnProperty.call(message, "secAggShares"))
+                    $root.fedsynth.v1.SecAggShares.encode(message.secAggShares, writer.uint32(/* id 25, wireType 2 =*/202).fork(), _depth + 1).ldelim();
+                if (message.maskedUpdate != null && $Object.hasOwnProperty.call(message, "maskedUpdate"))
+                    $root.fedsynth.v1.MaskedUpdate.encode(message.maskedUpdate, writer.uint32(/* id 26, wireType 2 =*/210).fork(), _depth + 1).ldelim();
+                if (message.unmaskRequest != null && $Object.hasOwnProperty.call(message, "unmaskRequest"))
+                    $root.fedsynth.v1.UnmaskRequest.encode(message.unmaskRequest, writer.uint32(/* id 27, wireType 2 =*/218).fork(), _depth + 1).ldelim();
+                if (message.unmaskResponse != null && $Object.hasOwnProperty.call(message, "unmaskResponse"))
+                    $root.fedsynth.v1.UnmaskResponse.encode(message.unmaskResponse, writer.uint32(/* id 28, wireType 2 =*/226).fork(), _depth + 1).ldelim();
                 if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
                     $root.fedsynth.v1.Error.encode(message.error, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -462,6 +546,55 @@ $root.fedsynth = (function() {
                                 break;
                             message.ack = $root.fedsynth.v1.Ack.decode(reader, reader.size(), $undefined, _depth + 1, message.ack);
                             message.body = "ack";
+                            continue;
+                        }
+                    case 22: {
+                            if (wireType !== 2)
+                                break;
+                            message.secAggKeyRequest = $root.fedsynth.v1.SecAggKeyRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.secAggKeyRequest);
+                            message.body = "secAggKeyRequest";
+                            continue;
+                        }
+                    case 23: {
+                            if (wireType !== 2)
+                                break;
+                            message.secAggKeys = $root.fedsynth.v1.SecAggKeys.decode(reader, reader.size(), $undefined, _depth + 1, message.secAggKeys);
+                            message.body = "secAggKeys";
+                            continue;
+                        }
+                    case 24: {
+                            if (wireType !== 2)
+                                break;
+                            message.secAggRoster = $root.fedsynth.v1.SecAggRoster.decode(reader, reader.size(), $undefined, _depth + 1, message.secAggRoster);
+                            message.body = "secAggRoster";
+                            continue;
+                        }
+                    case 25: {
+                            if (wireType !== 2)
+                                break;
+                            message.secAggShares = $root.fedsynth.v1.SecAggShares.decode(reader, reader.size(), $undefined, _depth + 1, message.secAggShares);
+                            message.body = "secAggShares";
+                            continue;
+                        }
+                    case 26: {
+                            if (wireType !== 2)
+                                break;
+                            message.maskedUpdate = $root.fedsynth.v1.MaskedUpdate.decode(reader, reader.size(), $undefined, _depth + 1, message.maskedUpdate);
+                            message.body = "maskedUpdate";
+                            continue;
+                        }
+                    case 27: {
+                            if (wireType !== 2)
+                                break;
+                            message.unmaskRequest = $root.fedsynth.v1.UnmaskRequest.decode(reader, reader.size(), $undefined, _depth + 1, message.unmaskRequest);
+                            message.body = "unmaskRequest";
+                            continue;
+                        }
+                    case 28: {
+                            if (wireType !== 2)
+                                break;
+                            message.unmaskResponse = $root.fedsynth.v1.UnmaskResponse.decode(reader, reader.size(), $undefined, _depth + 1, message.unmaskResponse);
+                            message.body = "unmaskResponse";
                             continue;
                         }
                     case 30: {
@@ -688,6 +821,8 @@ $root.fedsynth = (function() {
          * @property {number} ERROR_CODE_TIMEOUT=18 ERROR_CODE_TIMEOUT value
          * @property {number} ERROR_CODE_BUSY=19 ERROR_CODE_BUSY value
          * @property {number} ERROR_CODE_INTERNAL=20 ERROR_CODE_INTERNAL value
+         * @property {number} ERROR_CODE_PRIVACY_BUDGET_EXCEEDED=21 ERROR_CODE_PRIVACY_BUDGET_EXCEEDED value
+         * @property {number} ERROR_CODE_SECURE_AGGREGATION_FAILED=22 ERROR_CODE_SECURE_AGGREGATION_FAILED value
          */
         v1.ErrorCode = (function() {
             var valuesById = $Object.create(null), values = $Object.create(valuesById);
@@ -712,6 +847,8 @@ $root.fedsynth = (function() {
             values[valuesById[18] = "ERROR_CODE_TIMEOUT"] = 18;
             values[valuesById[19] = "ERROR_CODE_BUSY"] = 19;
             values[valuesById[20] = "ERROR_CODE_INTERNAL"] = 20;
+            values[valuesById[21] = "ERROR_CODE_PRIVACY_BUDGET_EXCEEDED"] = 21;
+            values[valuesById[22] = "ERROR_CODE_SECURE_AGGREGATION_FAILED"] = 22;
             return values;
         })();
 
@@ -852,6 +989,7 @@ $root.fedsynth = (function() {
              * @property {string|null} [siteId] Hello siteId
              * @property {string|null} [agentVersion] Hello agentVersion
              * @property {Array.<fedsynth.v1.DType>|null} [acceptedDtypes] Hello acceptedDtypes
+             * @property {Array.<string>|null} [capabilities] Hello capabilities
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -878,6 +1016,7 @@ $root.fedsynth = (function() {
              */
             var Hello = function (properties) {
                 this.acceptedDtypes = [];
+                this.capabilities = [];
                 if (properties)
                     for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -907,6 +1046,14 @@ $root.fedsynth = (function() {
              * @instance
              */
             Hello.prototype.acceptedDtypes = $util.emptyArray;
+
+            /**
+             * Hello capabilities.
+             * @member {Array.<string>} capabilities
+             * @memberof fedsynth.v1.Hello
+             * @instance
+             */
+            Hello.prototype.capabilities = $util.emptyArray;
 
             /**
              * Creates a new Hello instance using the specified properties.
@@ -946,6 +1093,9 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.agentVersion);
                 if (message.acceptedDtypes != null && message.acceptedDtypes.length)
                     writer.uint32(/* id 3, wireType 2 =*/26).int32s(message.acceptedDtypes);
+                if (message.capabilities != null && message.capabilities.length)
+                    for (var i = 0; i < message.capabilities.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).string(message.capabilities[i]);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1020,6 +1170,14 @@ $root.fedsynth = (function() {
                             if (!(message.acceptedDtypes && message.acceptedDtypes.length))
                                 message.acceptedDtypes = [];
                             message.acceptedDtypes.push(reader.int32());
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.capabilities && message.capabilities.length))
+                                message.capabilities = [];
+                            message.capabilities.push(reader.stringVerify());
                             continue;
                         }
                     }
@@ -1567,6 +1725,7 @@ $root.fedsynth = (function() {
              * @property {fedsynth.v1.CodeLevel|null} [codeLevel] DataSummary codeLevel
              * @property {number|null} [minCodeCount] DataSummary minCodeCount
              * @property {Array.<string>|null} [codes] DataSummary codes
+             * @property {fedsynth.v1.PrivacySpent.$Properties|null} [privacy] DataSummary privacy
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1640,6 +1799,14 @@ $root.fedsynth = (function() {
             DataSummary.prototype.codes = $util.emptyArray;
 
             /**
+             * DataSummary privacy.
+             * @member {fedsynth.v1.PrivacySpent.$Properties|null|undefined} privacy
+             * @memberof fedsynth.v1.DataSummary
+             * @instance
+             */
+            DataSummary.prototype.privacy = null;
+
+            /**
              * Creates a new DataSummary instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.DataSummary
@@ -1682,6 +1849,8 @@ $root.fedsynth = (function() {
                 if (message.codes != null && message.codes.length)
                     for (var i = 0; i < message.codes.length; ++i)
                         writer.uint32(/* id 5, wireType 2 =*/42).string(message.codes[i]);
+                if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
+                    $root.fedsynth.v1.PrivacySpent.encode(message.privacy, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1768,6 +1937,12 @@ $root.fedsynth = (function() {
                             if (!(message.codes && message.codes.length))
                                 message.codes = [];
                             message.codes.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacy = $root.fedsynth.v1.PrivacySpent.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
                             continue;
                         }
                     }
@@ -3007,6 +3182,390 @@ $root.fedsynth = (function() {
             return TrainOptions;
         })();
 
+        v1.DpSettings = (function() {
+
+            /**
+             * Properties of a DpSettings.
+             * @typedef {Object} fedsynth.v1.DpSettings.$Properties
+             * @property {number|null} [noiseMultiplier] DpSettings noiseMultiplier
+             * @property {number|null} [clipNorm] DpSettings clipNorm
+             * @property {number|null} [expectedBatchSize] DpSettings expectedBatchSize
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a DpSettings.
+             * @memberof fedsynth.v1
+             * @interface IDpSettings
+             * @augments fedsynth.v1.DpSettings.$Properties
+             * @deprecated Use fedsynth.v1.DpSettings.$Properties instead.
+             */
+
+            /**
+             * Shape of a DpSettings.
+             * @typedef {fedsynth.v1.DpSettings.$Properties} fedsynth.v1.DpSettings.$Shape
+             */
+
+            /**
+             * Constructs a new DpSettings.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a DpSettings.
+             * @constructor
+             * @param {fedsynth.v1.DpSettings.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var DpSettings = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * DpSettings noiseMultiplier.
+             * @member {number} noiseMultiplier
+             * @memberof fedsynth.v1.DpSettings
+             * @instance
+             */
+            DpSettings.prototype.noiseMultiplier = 0;
+
+            /**
+             * DpSettings clipNorm.
+             * @member {number} clipNorm
+             * @memberof fedsynth.v1.DpSettings
+             * @instance
+             */
+            DpSettings.prototype.clipNorm = 0;
+
+            /**
+             * DpSettings expectedBatchSize.
+             * @member {number} expectedBatchSize
+             * @memberof fedsynth.v1.DpSettings
+             * @instance
+             */
+            DpSettings.prototype.expectedBatchSize = 0;
+
+            /**
+             * Creates a new DpSettings instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.DpSettings
+             * @static
+             * @param {fedsynth.v1.DpSettings.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.DpSettings} DpSettings instance
+             * @type {{
+             *   (properties: fedsynth.v1.DpSettings.$Shape): fedsynth.v1.DpSettings & fedsynth.v1.DpSettings.$Shape;
+             *   (properties?: fedsynth.v1.DpSettings.$Properties): fedsynth.v1.DpSettings;
+             * }}
+             */
+            DpSettings.create = function(properties) {
+                return new DpSettings(properties);
+            };
+
+            /**
+             * Encodes the specified DpSettings message. Does not implicitly {@link fedsynth.v1.DpSettings.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.DpSettings
+             * @static
+             * @param {fedsynth.v1.DpSettings.$Properties} message DpSettings message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            DpSettings.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.noiseMultiplier != null && $Object.hasOwnProperty.call(message, "noiseMultiplier") && !$Object.is(message.noiseMultiplier, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.noiseMultiplier);
+                if (message.clipNorm != null && $Object.hasOwnProperty.call(message, "clipNorm") && !$Object.is(message.clipNorm, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.clipNorm);
+                if (message.expectedBatchSize != null && $Object.hasOwnProperty.call(message, "expectedBatchSize") && message.expectedBatchSize !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.expectedBatchSize);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a DpSettings message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.DpSettings
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.DpSettings & fedsynth.v1.DpSettings.$Shape} DpSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            DpSettings.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.DpSettings();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.noiseMultiplier = value;
+                            else
+                                delete message.noiseMultiplier;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.clipNorm = value;
+                            else
+                                delete message.clipNorm;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.expectedBatchSize = value;
+                            else
+                                delete message.expectedBatchSize;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return DpSettings;
+        })();
+
+        v1.PrivacySpent = (function() {
+
+            /**
+             * Properties of a PrivacySpent.
+             * @typedef {Object} fedsynth.v1.PrivacySpent.$Properties
+             * @property {number|null} [epsilon] PrivacySpent epsilon
+             * @property {number|null} [delta] PrivacySpent delta
+             * @property {number|null} [steps] PrivacySpent steps
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a PrivacySpent.
+             * @memberof fedsynth.v1
+             * @interface IPrivacySpent
+             * @augments fedsynth.v1.PrivacySpent.$Properties
+             * @deprecated Use fedsynth.v1.PrivacySpent.$Properties instead.
+             */
+
+            /**
+             * Shape of a PrivacySpent.
+             * @typedef {fedsynth.v1.PrivacySpent.$Properties} fedsynth.v1.PrivacySpent.$Shape
+             */
+
+            /**
+             * Constructs a new PrivacySpent.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a PrivacySpent.
+             * @constructor
+             * @param {fedsynth.v1.PrivacySpent.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var PrivacySpent = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * PrivacySpent epsilon.
+             * @member {number} epsilon
+             * @memberof fedsynth.v1.PrivacySpent
+             * @instance
+             */
+            PrivacySpent.prototype.epsilon = 0;
+
+            /**
+             * PrivacySpent delta.
+             * @member {number} delta
+             * @memberof fedsynth.v1.PrivacySpent
+             * @instance
+             */
+            PrivacySpent.prototype.delta = 0;
+
+            /**
+             * PrivacySpent steps.
+             * @member {number} steps
+             * @memberof fedsynth.v1.PrivacySpent
+             * @instance
+             */
+            PrivacySpent.prototype.steps = 0;
+
+            /**
+             * Creates a new PrivacySpent instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.PrivacySpent
+             * @static
+             * @param {fedsynth.v1.PrivacySpent.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.PrivacySpent} PrivacySpent instance
+             * @type {{
+             *   (properties: fedsynth.v1.PrivacySpent.$Shape): fedsynth.v1.PrivacySpent & fedsynth.v1.PrivacySpent.$Shape;
+             *   (properties?: fedsynth.v1.PrivacySpent.$Properties): fedsynth.v1.PrivacySpent;
+             * }}
+             */
+            PrivacySpent.create = function(properties) {
+                return new PrivacySpent(properties);
+            };
+
+            /**
+             * Encodes the specified PrivacySpent message. Does not implicitly {@link fedsynth.v1.PrivacySpent.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.PrivacySpent
+             * @static
+             * @param {fedsynth.v1.PrivacySpent.$Properties} message PrivacySpent message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            PrivacySpent.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon") && !$Object.is(message.epsilon, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.epsilon);
+                if (message.delta != null && $Object.hasOwnProperty.call(message, "delta") && !$Object.is(message.delta, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.delta);
+                if (message.steps != null && $Object.hasOwnProperty.call(message, "steps") && message.steps !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.steps);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a PrivacySpent message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.PrivacySpent
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.PrivacySpent & fedsynth.v1.PrivacySpent.$Shape} PrivacySpent
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            PrivacySpent.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.PrivacySpent();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.epsilon = value;
+                            else
+                                delete message.epsilon;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.delta = value;
+                            else
+                                delete message.delta;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.steps = value;
+                            else
+                                delete message.steps;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return PrivacySpent;
+        })();
+
         v1.TrainTask = (function() {
 
             /**
@@ -3018,6 +3577,8 @@ $root.fedsynth = (function() {
              * @property {string|null} [modelFamily] TrainTask modelFamily
              * @property {fedsynth.v1.TrainOptions.$Properties|null} [options] TrainTask options
              * @property {number|null} [deadlineUnixMs] TrainTask deadlineUnixMs
+             * @property {fedsynth.v1.DpSettings.$Properties|null} [dp] TrainTask dp
+             * @property {fedsynth.v1.SecureAggregationSettings.$Properties|null} [secureAggregation] TrainTask secureAggregation
              * @property {fedsynth.v1.WeightSet.$Properties|null} [weights] TrainTask weights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -3099,6 +3660,22 @@ $root.fedsynth = (function() {
             TrainTask.prototype.deadlineUnixMs = 0;
 
             /**
+             * TrainTask dp.
+             * @member {fedsynth.v1.DpSettings.$Properties|null|undefined} dp
+             * @memberof fedsynth.v1.TrainTask
+             * @instance
+             */
+            TrainTask.prototype.dp = null;
+
+            /**
+             * TrainTask secureAggregation.
+             * @member {fedsynth.v1.SecureAggregationSettings.$Properties|null|undefined} secureAggregation
+             * @memberof fedsynth.v1.TrainTask
+             * @instance
+             */
+            TrainTask.prototype.secureAggregation = null;
+
+            /**
              * TrainTask weights.
              * @member {fedsynth.v1.WeightSet.$Properties|null|undefined} weights
              * @memberof fedsynth.v1.TrainTask
@@ -3159,6 +3736,10 @@ $root.fedsynth = (function() {
                     $root.fedsynth.v1.TrainOptions.encode(message.options, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
                 if (message.deadlineUnixMs != null && $Object.hasOwnProperty.call(message, "deadlineUnixMs") && !$Object.is(message.deadlineUnixMs, 0))
                     writer.uint32(/* id 6, wireType 1 =*/49).double(message.deadlineUnixMs);
+                if (message.dp != null && $Object.hasOwnProperty.call(message, "dp"))
+                    $root.fedsynth.v1.DpSettings.encode(message.dp, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.secureAggregation != null && $Object.hasOwnProperty.call(message, "secureAggregation"))
+                    $root.fedsynth.v1.SecureAggregationSettings.encode(message.secureAggregation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
                 if (message.weights != null && $Object.hasOwnProperty.call(message, "weights"))
                     $root.fedsynth.v1.WeightSet.encode(message.weights, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -3254,6 +3835,18 @@ $root.fedsynth = (function() {
                                 delete message.deadlineUnixMs;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.dp = $root.fedsynth.v1.DpSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.dp);
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.secureAggregation = $root.fedsynth.v1.SecureAggregationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.secureAggregation);
+                            continue;
+                        }
                     case 15: {
                             if (wireType !== 2)
                                 break;
@@ -3290,6 +3883,7 @@ $root.fedsynth = (function() {
              * @property {fedsynth.v1.Phase|null} [phase] TrainResult phase
              * @property {number|null} [recordCount] TrainResult recordCount
              * @property {Object.<string,number>|null} [metrics] TrainResult metrics
+             * @property {fedsynth.v1.PrivacySpent.$Properties|null} [privacy] TrainResult privacy
              * @property {fedsynth.v1.WeightSet.$Properties|null} [weights] TrainResult weights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -3364,6 +3958,14 @@ $root.fedsynth = (function() {
             TrainResult.prototype.metrics = $util.emptyObject;
 
             /**
+             * TrainResult privacy.
+             * @member {fedsynth.v1.PrivacySpent.$Properties|null|undefined} privacy
+             * @memberof fedsynth.v1.TrainResult
+             * @instance
+             */
+            TrainResult.prototype.privacy = null;
+
+            /**
              * TrainResult weights.
              * @member {fedsynth.v1.WeightSet.$Properties|null|undefined} weights
              * @memberof fedsynth.v1.TrainResult
@@ -3423,6 +4025,8 @@ $root.fedsynth = (function() {
                 if (message.metrics != null && $Object.hasOwnProperty.call(message, "metrics"))
                     for (var keys = $Object.keys(message.metrics), i = 0; i < keys.length; ++i)
                         writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).double(message.metrics[keys[i]]).ldelim();
+                if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
+                    $root.fedsynth.v1.PrivacySpent.encode(message.privacy, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.weights != null && $Object.hasOwnProperty.call(message, "weights"))
                     $root.fedsynth.v1.WeightSet.encode(message.weights, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -3537,6 +4141,12 @@ $root.fedsynth = (function() {
                             if (key === "__proto__")
                                 $util.makeProp(message.metrics, key);
                             message.metrics[key] = value;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacy = $root.fedsynth.v1.PrivacySpent.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
                             continue;
                         }
                     case 15: {
@@ -4306,6 +4916,2379 @@ $root.fedsynth = (function() {
             };
 
             return EvalResult;
+        })();
+
+        v1.SecAggKeyRequest = (function() {
+
+            /**
+             * Properties of a SecAggKeyRequest.
+             * @typedef {Object} fedsynth.v1.SecAggKeyRequest.$Properties
+             * @property {string|null} [runId] SecAggKeyRequest runId
+             * @property {number|null} [round] SecAggKeyRequest round
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggKeyRequest.
+             * @memberof fedsynth.v1
+             * @interface ISecAggKeyRequest
+             * @augments fedsynth.v1.SecAggKeyRequest.$Properties
+             * @deprecated Use fedsynth.v1.SecAggKeyRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggKeyRequest.
+             * @typedef {fedsynth.v1.SecAggKeyRequest.$Properties} fedsynth.v1.SecAggKeyRequest.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggKeyRequest.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggKeyRequest.
+             * @constructor
+             * @param {fedsynth.v1.SecAggKeyRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggKeyRequest = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggKeyRequest runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.SecAggKeyRequest
+             * @instance
+             */
+            SecAggKeyRequest.prototype.runId = "";
+
+            /**
+             * SecAggKeyRequest round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.SecAggKeyRequest
+             * @instance
+             */
+            SecAggKeyRequest.prototype.round = null;
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(SecAggKeyRequest.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new SecAggKeyRequest instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggKeyRequest
+             * @static
+             * @param {fedsynth.v1.SecAggKeyRequest.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggKeyRequest} SecAggKeyRequest instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggKeyRequest.$Shape): fedsynth.v1.SecAggKeyRequest & fedsynth.v1.SecAggKeyRequest.$Shape;
+             *   (properties?: fedsynth.v1.SecAggKeyRequest.$Properties): fedsynth.v1.SecAggKeyRequest;
+             * }}
+             */
+            SecAggKeyRequest.create = function(properties) {
+                return new SecAggKeyRequest(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggKeyRequest message. Does not implicitly {@link fedsynth.v1.SecAggKeyRequest.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggKeyRequest
+             * @static
+             * @param {fedsynth.v1.SecAggKeyRequest.$Properties} message SecAggKeyRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggKeyRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggKeyRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggKeyRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggKeyRequest & fedsynth.v1.SecAggKeyRequest.$Shape} SecAggKeyRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggKeyRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggKeyRequest();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggKeyRequest;
+        })();
+
+        v1.SecAggKeys = (function() {
+
+            /**
+             * Properties of a SecAggKeys.
+             * @typedef {Object} fedsynth.v1.SecAggKeys.$Properties
+             * @property {string|null} [runId] SecAggKeys runId
+             * @property {number|null} [round] SecAggKeys round
+             * @property {Uint8Array|null} [maskPublicKey] SecAggKeys maskPublicKey
+             * @property {Uint8Array|null} [sharePublicKey] SecAggKeys sharePublicKey
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggKeys.
+             * @memberof fedsynth.v1
+             * @interface ISecAggKeys
+             * @augments fedsynth.v1.SecAggKeys.$Properties
+             * @deprecated Use fedsynth.v1.SecAggKeys.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggKeys.
+             * @typedef {fedsynth.v1.SecAggKeys.$Properties} fedsynth.v1.SecAggKeys.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggKeys.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggKeys.
+             * @constructor
+             * @param {fedsynth.v1.SecAggKeys.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggKeys = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggKeys runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.SecAggKeys
+             * @instance
+             */
+            SecAggKeys.prototype.runId = "";
+
+            /**
+             * SecAggKeys round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.SecAggKeys
+             * @instance
+             */
+            SecAggKeys.prototype.round = null;
+
+            /**
+             * SecAggKeys maskPublicKey.
+             * @member {Uint8Array} maskPublicKey
+             * @memberof fedsynth.v1.SecAggKeys
+             * @instance
+             */
+            SecAggKeys.prototype.maskPublicKey = $util.newBuffer([]);
+
+            /**
+             * SecAggKeys sharePublicKey.
+             * @member {Uint8Array} sharePublicKey
+             * @memberof fedsynth.v1.SecAggKeys
+             * @instance
+             */
+            SecAggKeys.prototype.sharePublicKey = $util.newBuffer([]);
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(SecAggKeys.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new SecAggKeys instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggKeys
+             * @static
+             * @param {fedsynth.v1.SecAggKeys.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggKeys} SecAggKeys instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggKeys.$Shape): fedsynth.v1.SecAggKeys & fedsynth.v1.SecAggKeys.$Shape;
+             *   (properties?: fedsynth.v1.SecAggKeys.$Properties): fedsynth.v1.SecAggKeys;
+             * }}
+             */
+            SecAggKeys.create = function(properties) {
+                return new SecAggKeys(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggKeys message. Does not implicitly {@link fedsynth.v1.SecAggKeys.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggKeys
+             * @static
+             * @param {fedsynth.v1.SecAggKeys.$Properties} message SecAggKeys message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggKeys.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.maskPublicKey != null && $Object.hasOwnProperty.call(message, "maskPublicKey") && message.maskPublicKey.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.maskPublicKey);
+                if (message.sharePublicKey != null && $Object.hasOwnProperty.call(message, "sharePublicKey") && message.sharePublicKey.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.sharePublicKey);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggKeys message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggKeys
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggKeys & fedsynth.v1.SecAggKeys.$Shape} SecAggKeys
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggKeys.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggKeys();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.maskPublicKey = value;
+                            else
+                                delete message.maskPublicKey;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.sharePublicKey = value;
+                            else
+                                delete message.sharePublicKey;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggKeys;
+        })();
+
+        v1.SecAggParticipant = (function() {
+
+            /**
+             * Properties of a SecAggParticipant.
+             * @typedef {Object} fedsynth.v1.SecAggParticipant.$Properties
+             * @property {string|null} [siteId] SecAggParticipant siteId
+             * @property {number|null} [index] SecAggParticipant index
+             * @property {Uint8Array|null} [maskPublicKey] SecAggParticipant maskPublicKey
+             * @property {Uint8Array|null} [sharePublicKey] SecAggParticipant sharePublicKey
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggParticipant.
+             * @memberof fedsynth.v1
+             * @interface ISecAggParticipant
+             * @augments fedsynth.v1.SecAggParticipant.$Properties
+             * @deprecated Use fedsynth.v1.SecAggParticipant.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggParticipant.
+             * @typedef {fedsynth.v1.SecAggParticipant.$Properties} fedsynth.v1.SecAggParticipant.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggParticipant.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggParticipant.
+             * @constructor
+             * @param {fedsynth.v1.SecAggParticipant.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggParticipant = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggParticipant siteId.
+             * @member {string} siteId
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @instance
+             */
+            SecAggParticipant.prototype.siteId = "";
+
+            /**
+             * SecAggParticipant index.
+             * @member {number} index
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @instance
+             */
+            SecAggParticipant.prototype.index = 0;
+
+            /**
+             * SecAggParticipant maskPublicKey.
+             * @member {Uint8Array} maskPublicKey
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @instance
+             */
+            SecAggParticipant.prototype.maskPublicKey = $util.newBuffer([]);
+
+            /**
+             * SecAggParticipant sharePublicKey.
+             * @member {Uint8Array} sharePublicKey
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @instance
+             */
+            SecAggParticipant.prototype.sharePublicKey = $util.newBuffer([]);
+
+            /**
+             * Creates a new SecAggParticipant instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @static
+             * @param {fedsynth.v1.SecAggParticipant.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggParticipant} SecAggParticipant instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggParticipant.$Shape): fedsynth.v1.SecAggParticipant & fedsynth.v1.SecAggParticipant.$Shape;
+             *   (properties?: fedsynth.v1.SecAggParticipant.$Properties): fedsynth.v1.SecAggParticipant;
+             * }}
+             */
+            SecAggParticipant.create = function(properties) {
+                return new SecAggParticipant(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggParticipant message. Does not implicitly {@link fedsynth.v1.SecAggParticipant.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @static
+             * @param {fedsynth.v1.SecAggParticipant.$Properties} message SecAggParticipant message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggParticipant.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.siteId != null && $Object.hasOwnProperty.call(message, "siteId") && message.siteId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.siteId);
+                if (message.index != null && $Object.hasOwnProperty.call(message, "index") && message.index !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.index);
+                if (message.maskPublicKey != null && $Object.hasOwnProperty.call(message, "maskPublicKey") && message.maskPublicKey.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.maskPublicKey);
+                if (message.sharePublicKey != null && $Object.hasOwnProperty.call(message, "sharePublicKey") && message.sharePublicKey.length)
+                    writer.uint32(/* id 4, wireType 2 =*/34).bytes(message.sharePublicKey);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggParticipant message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggParticipant
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggParticipant & fedsynth.v1.SecAggParticipant.$Shape} SecAggParticipant
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggParticipant.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggParticipant();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.siteId = value;
+                            else
+                                delete message.siteId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.index = value;
+                            else
+                                delete message.index;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.maskPublicKey = value;
+                            else
+                                delete message.maskPublicKey;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.sharePublicKey = value;
+                            else
+                                delete message.sharePublicKey;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggParticipant;
+        })();
+
+        v1.SecAggRoster = (function() {
+
+            /**
+             * Properties of a SecAggRoster.
+             * @typedef {Object} fedsynth.v1.SecAggRoster.$Properties
+             * @property {string|null} [runId] SecAggRoster runId
+             * @property {number|null} [round] SecAggRoster round
+             * @property {number|null} [threshold] SecAggRoster threshold
+             * @property {Array.<fedsynth.v1.SecAggParticipant.$Properties>|null} [participants] SecAggRoster participants
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggRoster.
+             * @memberof fedsynth.v1
+             * @interface ISecAggRoster
+             * @augments fedsynth.v1.SecAggRoster.$Properties
+             * @deprecated Use fedsynth.v1.SecAggRoster.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggRoster.
+             * @typedef {fedsynth.v1.SecAggRoster.$Properties} fedsynth.v1.SecAggRoster.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggRoster.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggRoster.
+             * @constructor
+             * @param {fedsynth.v1.SecAggRoster.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggRoster = function (properties) {
+                this.participants = [];
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggRoster runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.SecAggRoster
+             * @instance
+             */
+            SecAggRoster.prototype.runId = "";
+
+            /**
+             * SecAggRoster round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.SecAggRoster
+             * @instance
+             */
+            SecAggRoster.prototype.round = null;
+
+            /**
+             * SecAggRoster threshold.
+             * @member {number} threshold
+             * @memberof fedsynth.v1.SecAggRoster
+             * @instance
+             */
+            SecAggRoster.prototype.threshold = 0;
+
+            /**
+             * SecAggRoster participants.
+             * @member {Array.<fedsynth.v1.SecAggParticipant.$Properties>} participants
+             * @memberof fedsynth.v1.SecAggRoster
+             * @instance
+             */
+            SecAggRoster.prototype.participants = $util.emptyArray;
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(SecAggRoster.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new SecAggRoster instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggRoster
+             * @static
+             * @param {fedsynth.v1.SecAggRoster.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggRoster} SecAggRoster instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggRoster.$Shape): fedsynth.v1.SecAggRoster & fedsynth.v1.SecAggRoster.$Shape;
+             *   (properties?: fedsynth.v1.SecAggRoster.$Properties): fedsynth.v1.SecAggRoster;
+             * }}
+             */
+            SecAggRoster.create = function(properties) {
+                return new SecAggRoster(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggRoster message. Does not implicitly {@link fedsynth.v1.SecAggRoster.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggRoster
+             * @static
+             * @param {fedsynth.v1.SecAggRoster.$Properties} message SecAggRoster message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggRoster.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.threshold != null && $Object.hasOwnProperty.call(message, "threshold") && message.threshold !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.threshold);
+                if (message.participants != null && message.participants.length)
+                    for (var i = 0; i < message.participants.length; ++i)
+                        $root.fedsynth.v1.SecAggParticipant.encode(message.participants[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggRoster message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggRoster
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggRoster & fedsynth.v1.SecAggRoster.$Shape} SecAggRoster
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggRoster.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggRoster();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.threshold = value;
+                            else
+                                delete message.threshold;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.participants && message.participants.length))
+                                message.participants = [];
+                            message.participants.push($root.fedsynth.v1.SecAggParticipant.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggRoster;
+        })();
+
+        v1.SecAggSealedShares = (function() {
+
+            /**
+             * Properties of a SecAggSealedShares.
+             * @typedef {Object} fedsynth.v1.SecAggSealedShares.$Properties
+             * @property {string|null} [fromSiteId] SecAggSealedShares fromSiteId
+             * @property {string|null} [toSiteId] SecAggSealedShares toSiteId
+             * @property {Uint8Array|null} [ciphertext] SecAggSealedShares ciphertext
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggSealedShares.
+             * @memberof fedsynth.v1
+             * @interface ISecAggSealedShares
+             * @augments fedsynth.v1.SecAggSealedShares.$Properties
+             * @deprecated Use fedsynth.v1.SecAggSealedShares.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggSealedShares.
+             * @typedef {fedsynth.v1.SecAggSealedShares.$Properties} fedsynth.v1.SecAggSealedShares.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggSealedShares.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggSealedShares.
+             * @constructor
+             * @param {fedsynth.v1.SecAggSealedShares.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggSealedShares = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggSealedShares fromSiteId.
+             * @member {string} fromSiteId
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @instance
+             */
+            SecAggSealedShares.prototype.fromSiteId = "";
+
+            /**
+             * SecAggSealedShares toSiteId.
+             * @member {string} toSiteId
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @instance
+             */
+            SecAggSealedShares.prototype.toSiteId = "";
+
+            /**
+             * SecAggSealedShares ciphertext.
+             * @member {Uint8Array} ciphertext
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @instance
+             */
+            SecAggSealedShares.prototype.ciphertext = $util.newBuffer([]);
+
+            /**
+             * Creates a new SecAggSealedShares instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @static
+             * @param {fedsynth.v1.SecAggSealedShares.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggSealedShares} SecAggSealedShares instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggSealedShares.$Shape): fedsynth.v1.SecAggSealedShares & fedsynth.v1.SecAggSealedShares.$Shape;
+             *   (properties?: fedsynth.v1.SecAggSealedShares.$Properties): fedsynth.v1.SecAggSealedShares;
+             * }}
+             */
+            SecAggSealedShares.create = function(properties) {
+                return new SecAggSealedShares(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggSealedShares message. Does not implicitly {@link fedsynth.v1.SecAggSealedShares.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @static
+             * @param {fedsynth.v1.SecAggSealedShares.$Properties} message SecAggSealedShares message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggSealedShares.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.fromSiteId != null && $Object.hasOwnProperty.call(message, "fromSiteId") && message.fromSiteId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.fromSiteId);
+                if (message.toSiteId != null && $Object.hasOwnProperty.call(message, "toSiteId") && message.toSiteId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.toSiteId);
+                if (message.ciphertext != null && $Object.hasOwnProperty.call(message, "ciphertext") && message.ciphertext.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.ciphertext);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggSealedShares message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggSealedShares
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggSealedShares & fedsynth.v1.SecAggSealedShares.$Shape} SecAggSealedShares
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggSealedShares.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggSealedShares();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.fromSiteId = value;
+                            else
+                                delete message.fromSiteId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.toSiteId = value;
+                            else
+                                delete message.toSiteId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.ciphertext = value;
+                            else
+                                delete message.ciphertext;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggSealedShares;
+        })();
+
+        v1.SecAggShares = (function() {
+
+            /**
+             * Properties of a SecAggShares.
+             * @typedef {Object} fedsynth.v1.SecAggShares.$Properties
+             * @property {string|null} [runId] SecAggShares runId
+             * @property {number|null} [round] SecAggShares round
+             * @property {Array.<fedsynth.v1.SecAggSealedShares.$Properties>|null} [shares] SecAggShares shares
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggShares.
+             * @memberof fedsynth.v1
+             * @interface ISecAggShares
+             * @augments fedsynth.v1.SecAggShares.$Properties
+             * @deprecated Use fedsynth.v1.SecAggShares.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggShares.
+             * @typedef {fedsynth.v1.SecAggShares.$Properties} fedsynth.v1.SecAggShares.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggShares.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggShares.
+             * @constructor
+             * @param {fedsynth.v1.SecAggShares.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggShares = function (properties) {
+                this.shares = [];
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggShares runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.SecAggShares
+             * @instance
+             */
+            SecAggShares.prototype.runId = "";
+
+            /**
+             * SecAggShares round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.SecAggShares
+             * @instance
+             */
+            SecAggShares.prototype.round = null;
+
+            /**
+             * SecAggShares shares.
+             * @member {Array.<fedsynth.v1.SecAggSealedShares.$Properties>} shares
+             * @memberof fedsynth.v1.SecAggShares
+             * @instance
+             */
+            SecAggShares.prototype.shares = $util.emptyArray;
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(SecAggShares.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new SecAggShares instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggShares
+             * @static
+             * @param {fedsynth.v1.SecAggShares.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggShares} SecAggShares instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggShares.$Shape): fedsynth.v1.SecAggShares & fedsynth.v1.SecAggShares.$Shape;
+             *   (properties?: fedsynth.v1.SecAggShares.$Properties): fedsynth.v1.SecAggShares;
+             * }}
+             */
+            SecAggShares.create = function(properties) {
+                return new SecAggShares(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggShares message. Does not implicitly {@link fedsynth.v1.SecAggShares.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggShares
+             * @static
+             * @param {fedsynth.v1.SecAggShares.$Properties} message SecAggShares message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggShares.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.shares != null && message.shares.length)
+                    for (var i = 0; i < message.shares.length; ++i)
+                        $root.fedsynth.v1.SecAggSealedShares.encode(message.shares[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggShares message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggShares
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggShares & fedsynth.v1.SecAggShares.$Shape} SecAggShares
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggShares.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggShares();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.shares && message.shares.length))
+                                message.shares = [];
+                            message.shares.push($root.fedsynth.v1.SecAggSealedShares.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggShares;
+        })();
+
+        v1.SecureAggregationSettings = (function() {
+
+            /**
+             * Properties of a SecureAggregationSettings.
+             * @typedef {Object} fedsynth.v1.SecureAggregationSettings.$Properties
+             * @property {number|null} [threshold] SecureAggregationSettings threshold
+             * @property {Array.<string>|null} [maskingSet] SecureAggregationSettings maskingSet
+             * @property {number|null} [clip] SecureAggregationSettings clip
+             * @property {number|null} [scale] SecureAggregationSettings scale
+             * @property {number|null} [maxTotalWeight] SecureAggregationSettings maxTotalWeight
+             * @property {number|null} [maxSites] SecureAggregationSettings maxSites
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecureAggregationSettings.
+             * @memberof fedsynth.v1
+             * @interface ISecureAggregationSettings
+             * @augments fedsynth.v1.SecureAggregationSettings.$Properties
+             * @deprecated Use fedsynth.v1.SecureAggregationSettings.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecureAggregationSettings.
+             * @typedef {fedsynth.v1.SecureAggregationSettings.$Properties} fedsynth.v1.SecureAggregationSettings.$Shape
+             */
+
+            /**
+             * Constructs a new SecureAggregationSettings.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecureAggregationSettings.
+             * @constructor
+             * @param {fedsynth.v1.SecureAggregationSettings.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecureAggregationSettings = function (properties) {
+                this.maskingSet = [];
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecureAggregationSettings threshold.
+             * @member {number} threshold
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.threshold = 0;
+
+            /**
+             * SecureAggregationSettings maskingSet.
+             * @member {Array.<string>} maskingSet
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.maskingSet = $util.emptyArray;
+
+            /**
+             * SecureAggregationSettings clip.
+             * @member {number} clip
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.clip = 0;
+
+            /**
+             * SecureAggregationSettings scale.
+             * @member {number} scale
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.scale = 0;
+
+            /**
+             * SecureAggregationSettings maxTotalWeight.
+             * @member {number} maxTotalWeight
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.maxTotalWeight = 0;
+
+            /**
+             * SecureAggregationSettings maxSites.
+             * @member {number} maxSites
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @instance
+             */
+            SecureAggregationSettings.prototype.maxSites = 0;
+
+            /**
+             * Creates a new SecureAggregationSettings instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @static
+             * @param {fedsynth.v1.SecureAggregationSettings.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecureAggregationSettings} SecureAggregationSettings instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecureAggregationSettings.$Shape): fedsynth.v1.SecureAggregationSettings & fedsynth.v1.SecureAggregationSettings.$Shape;
+             *   (properties?: fedsynth.v1.SecureAggregationSettings.$Properties): fedsynth.v1.SecureAggregationSettings;
+             * }}
+             */
+            SecureAggregationSettings.create = function(properties) {
+                return new SecureAggregationSettings(properties);
+            };
+
+            /**
+             * Encodes the specified SecureAggregationSettings message. Does not implicitly {@link fedsynth.v1.SecureAggregationSettings.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @static
+             * @param {fedsynth.v1.SecureAggregationSettings.$Properties} message SecureAggregationSettings message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecureAggregationSettings.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.threshold != null && $Object.hasOwnProperty.call(message, "threshold") && message.threshold !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.threshold);
+                if (message.maskingSet != null && message.maskingSet.length)
+                    for (var i = 0; i < message.maskingSet.length; ++i)
+                        writer.uint32(/* id 2, wireType 2 =*/18).string(message.maskingSet[i]);
+                if (message.clip != null && $Object.hasOwnProperty.call(message, "clip") && !$Object.is(message.clip, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.clip);
+                if (message.scale != null && $Object.hasOwnProperty.call(message, "scale") && !$Object.is(message.scale, 0))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.scale);
+                if (message.maxTotalWeight != null && $Object.hasOwnProperty.call(message, "maxTotalWeight") && message.maxTotalWeight !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.maxTotalWeight);
+                if (message.maxSites != null && $Object.hasOwnProperty.call(message, "maxSites") && message.maxSites !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.maxSites);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecureAggregationSettings message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecureAggregationSettings
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecureAggregationSettings & fedsynth.v1.SecureAggregationSettings.$Shape} SecureAggregationSettings
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecureAggregationSettings.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecureAggregationSettings();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.threshold = value;
+                            else
+                                delete message.threshold;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.maskingSet && message.maskingSet.length))
+                                message.maskingSet = [];
+                            message.maskingSet.push(reader.stringVerify());
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.clip = value;
+                            else
+                                delete message.clip;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.scale = value;
+                            else
+                                delete message.scale;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.maxTotalWeight = value;
+                            else
+                                delete message.maxTotalWeight;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.maxSites = value;
+                            else
+                                delete message.maxSites;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecureAggregationSettings;
+        })();
+
+        v1.MaskedUpdate = (function() {
+
+            /**
+             * Properties of a MaskedUpdate.
+             * @typedef {Object} fedsynth.v1.MaskedUpdate.$Properties
+             * @property {string|null} [runId] MaskedUpdate runId
+             * @property {number|null} [round] MaskedUpdate round
+             * @property {fedsynth.v1.Phase|null} [phase] MaskedUpdate phase
+             * @property {Object.<string,number>|null} [metrics] MaskedUpdate metrics
+             * @property {fedsynth.v1.PrivacySpent.$Properties|null} [privacy] MaskedUpdate privacy
+             * @property {Uint8Array|null} [words] MaskedUpdate words
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MaskedUpdate.
+             * @memberof fedsynth.v1
+             * @interface IMaskedUpdate
+             * @augments fedsynth.v1.MaskedUpdate.$Properties
+             * @deprecated Use fedsynth.v1.MaskedUpdate.$Properties instead.
+             */
+
+            /**
+             * Shape of a MaskedUpdate.
+             * @typedef {fedsynth.v1.MaskedUpdate.$Properties} fedsynth.v1.MaskedUpdate.$Shape
+             */
+
+            /**
+             * Constructs a new MaskedUpdate.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a MaskedUpdate.
+             * @constructor
+             * @param {fedsynth.v1.MaskedUpdate.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var MaskedUpdate = function (properties) {
+                this.metrics = {};
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MaskedUpdate runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.runId = "";
+
+            /**
+             * MaskedUpdate round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.round = null;
+
+            /**
+             * MaskedUpdate phase.
+             * @member {fedsynth.v1.Phase} phase
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.phase = 0;
+
+            /**
+             * MaskedUpdate metrics.
+             * @member {Object.<string,number>} metrics
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.metrics = $util.emptyObject;
+
+            /**
+             * MaskedUpdate privacy.
+             * @member {fedsynth.v1.PrivacySpent.$Properties|null|undefined} privacy
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.privacy = null;
+
+            /**
+             * MaskedUpdate words.
+             * @member {Uint8Array} words
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @instance
+             */
+            MaskedUpdate.prototype.words = $util.newBuffer([]);
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(MaskedUpdate.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new MaskedUpdate instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @static
+             * @param {fedsynth.v1.MaskedUpdate.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.MaskedUpdate} MaskedUpdate instance
+             * @type {{
+             *   (properties: fedsynth.v1.MaskedUpdate.$Shape): fedsynth.v1.MaskedUpdate & fedsynth.v1.MaskedUpdate.$Shape;
+             *   (properties?: fedsynth.v1.MaskedUpdate.$Properties): fedsynth.v1.MaskedUpdate;
+             * }}
+             */
+            MaskedUpdate.create = function(properties) {
+                return new MaskedUpdate(properties);
+            };
+
+            /**
+             * Encodes the specified MaskedUpdate message. Does not implicitly {@link fedsynth.v1.MaskedUpdate.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @static
+             * @param {fedsynth.v1.MaskedUpdate.$Properties} message MaskedUpdate message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MaskedUpdate.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.phase != null && $Object.hasOwnProperty.call(message, "phase") && message.phase !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).int32(message.phase);
+                if (message.metrics != null && $Object.hasOwnProperty.call(message, "metrics"))
+                    for (var keys = $Object.keys(message.metrics), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 4, wireType 2 =*/34).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).double(message.metrics[keys[i]]).ldelim();
+                if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
+                    $root.fedsynth.v1.PrivacySpent.encode(message.privacy, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.words != null && $Object.hasOwnProperty.call(message, "words") && message.words.length)
+                    writer.uint32(/* id 15, wireType 2 =*/122).bytes(message.words);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MaskedUpdate message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.MaskedUpdate
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.MaskedUpdate & fedsynth.v1.MaskedUpdate.$Shape} MaskedUpdate
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MaskedUpdate.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.MaskedUpdate();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.phase = value;
+                            else
+                                delete message.phase;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.metrics === $util.emptyObject)
+                                message.metrics = {};
+                            var end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = 0;
+                            while (reader.pos < end2) {
+                                var tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 1)
+                                        break;
+                                    value = reader.double();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.metrics, key);
+                            message.metrics[key] = value;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.privacy = $root.fedsynth.v1.PrivacySpent.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.words = value;
+                            else
+                                delete message.words;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MaskedUpdate;
+        })();
+
+        v1.UnmaskRequest = (function() {
+
+            /**
+             * Properties of an UnmaskRequest.
+             * @typedef {Object} fedsynth.v1.UnmaskRequest.$Properties
+             * @property {string|null} [runId] UnmaskRequest runId
+             * @property {number|null} [round] UnmaskRequest round
+             * @property {Array.<string>|null} [survivors] UnmaskRequest survivors
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UnmaskRequest.
+             * @memberof fedsynth.v1
+             * @interface IUnmaskRequest
+             * @augments fedsynth.v1.UnmaskRequest.$Properties
+             * @deprecated Use fedsynth.v1.UnmaskRequest.$Properties instead.
+             */
+
+            /**
+             * Shape of an UnmaskRequest.
+             * @typedef {fedsynth.v1.UnmaskRequest.$Properties} fedsynth.v1.UnmaskRequest.$Shape
+             */
+
+            /**
+             * Constructs a new UnmaskRequest.
+             * @memberof fedsynth.v1
+             * @classdesc Represents an UnmaskRequest.
+             * @constructor
+             * @param {fedsynth.v1.UnmaskRequest.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var UnmaskRequest = function (properties) {
+                this.survivors = [];
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UnmaskRequest runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @instance
+             */
+            UnmaskRequest.prototype.runId = "";
+
+            /**
+             * UnmaskRequest round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @instance
+             */
+            UnmaskRequest.prototype.round = null;
+
+            /**
+             * UnmaskRequest survivors.
+             * @member {Array.<string>} survivors
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @instance
+             */
+            UnmaskRequest.prototype.survivors = $util.emptyArray;
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(UnmaskRequest.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new UnmaskRequest instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @static
+             * @param {fedsynth.v1.UnmaskRequest.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.UnmaskRequest} UnmaskRequest instance
+             * @type {{
+             *   (properties: fedsynth.v1.UnmaskRequest.$Shape): fedsynth.v1.UnmaskRequest & fedsynth.v1.UnmaskRequest.$Shape;
+             *   (properties?: fedsynth.v1.UnmaskRequest.$Properties): fedsynth.v1.UnmaskRequest;
+             * }}
+             */
+            UnmaskRequest.create = function(properties) {
+                return new UnmaskRequest(properties);
+            };
+
+            /**
+             * Encodes the specified UnmaskRequest message. Does not implicitly {@link fedsynth.v1.UnmaskRequest.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @static
+             * @param {fedsynth.v1.UnmaskRequest.$Properties} message UnmaskRequest message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UnmaskRequest.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.survivors != null && message.survivors.length)
+                    for (var i = 0; i < message.survivors.length; ++i)
+                        writer.uint32(/* id 3, wireType 2 =*/26).string(message.survivors[i]);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UnmaskRequest message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.UnmaskRequest
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.UnmaskRequest & fedsynth.v1.UnmaskRequest.$Shape} UnmaskRequest
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UnmaskRequest.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.UnmaskRequest();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.survivors && message.survivors.length))
+                                message.survivors = [];
+                            message.survivors.push(reader.stringVerify());
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return UnmaskRequest;
+        })();
+
+        v1.SecAggRevealedShare = (function() {
+
+            /**
+             * Properties of a SecAggRevealedShare.
+             * @typedef {Object} fedsynth.v1.SecAggRevealedShare.$Properties
+             * @property {string|null} [siteId] SecAggRevealedShare siteId
+             * @property {number|null} [x] SecAggRevealedShare x
+             * @property {Uint8Array|null} [y] SecAggRevealedShare y
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecAggRevealedShare.
+             * @memberof fedsynth.v1
+             * @interface ISecAggRevealedShare
+             * @augments fedsynth.v1.SecAggRevealedShare.$Properties
+             * @deprecated Use fedsynth.v1.SecAggRevealedShare.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecAggRevealedShare.
+             * @typedef {fedsynth.v1.SecAggRevealedShare.$Properties} fedsynth.v1.SecAggRevealedShare.$Shape
+             */
+
+            /**
+             * Constructs a new SecAggRevealedShare.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a SecAggRevealedShare.
+             * @constructor
+             * @param {fedsynth.v1.SecAggRevealedShare.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var SecAggRevealedShare = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SecAggRevealedShare siteId.
+             * @member {string} siteId
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @instance
+             */
+            SecAggRevealedShare.prototype.siteId = "";
+
+            /**
+             * SecAggRevealedShare x.
+             * @member {number} x
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @instance
+             */
+            SecAggRevealedShare.prototype.x = 0;
+
+            /**
+             * SecAggRevealedShare y.
+             * @member {Uint8Array} y
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @instance
+             */
+            SecAggRevealedShare.prototype.y = $util.newBuffer([]);
+
+            /**
+             * Creates a new SecAggRevealedShare instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @static
+             * @param {fedsynth.v1.SecAggRevealedShare.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.SecAggRevealedShare} SecAggRevealedShare instance
+             * @type {{
+             *   (properties: fedsynth.v1.SecAggRevealedShare.$Shape): fedsynth.v1.SecAggRevealedShare & fedsynth.v1.SecAggRevealedShare.$Shape;
+             *   (properties?: fedsynth.v1.SecAggRevealedShare.$Properties): fedsynth.v1.SecAggRevealedShare;
+             * }}
+             */
+            SecAggRevealedShare.create = function(properties) {
+                return new SecAggRevealedShare(properties);
+            };
+
+            /**
+             * Encodes the specified SecAggRevealedShare message. Does not implicitly {@link fedsynth.v1.SecAggRevealedShare.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @static
+             * @param {fedsynth.v1.SecAggRevealedShare.$Properties} message SecAggRevealedShare message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecAggRevealedShare.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.siteId != null && $Object.hasOwnProperty.call(message, "siteId") && message.siteId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.siteId);
+                if (message.x != null && $Object.hasOwnProperty.call(message, "x") && message.x !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.x);
+                if (message.y != null && $Object.hasOwnProperty.call(message, "y") && message.y.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.y);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SecAggRevealedShare message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.SecAggRevealedShare
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.SecAggRevealedShare & fedsynth.v1.SecAggRevealedShare.$Shape} SecAggRevealedShare
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecAggRevealedShare.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.SecAggRevealedShare();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.siteId = value;
+                            else
+                                delete message.siteId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.x = value;
+                            else
+                                delete message.x;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.y = value;
+                            else
+                                delete message.y;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SecAggRevealedShare;
+        })();
+
+        v1.UnmaskResponse = (function() {
+
+            /**
+             * Properties of an UnmaskResponse.
+             * @typedef {Object} fedsynth.v1.UnmaskResponse.$Properties
+             * @property {string|null} [runId] UnmaskResponse runId
+             * @property {number|null} [round] UnmaskResponse round
+             * @property {Array.<fedsynth.v1.SecAggRevealedShare.$Properties>|null} [selfMaskSeedShares] UnmaskResponse selfMaskSeedShares
+             * @property {Array.<fedsynth.v1.SecAggRevealedShare.$Properties>|null} [maskKeyShares] UnmaskResponse maskKeyShares
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an UnmaskResponse.
+             * @memberof fedsynth.v1
+             * @interface IUnmaskResponse
+             * @augments fedsynth.v1.UnmaskResponse.$Properties
+             * @deprecated Use fedsynth.v1.UnmaskResponse.$Properties instead.
+             */
+
+            /**
+             * Shape of an UnmaskResponse.
+             * @typedef {fedsynth.v1.UnmaskResponse.$Properties} fedsynth.v1.UnmaskResponse.$Shape
+             */
+
+            /**
+             * Constructs a new UnmaskResponse.
+             * @memberof fedsynth.v1
+             * @classdesc Represents an UnmaskResponse.
+             * @constructor
+             * @param {fedsynth.v1.UnmaskResponse.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var UnmaskResponse = function (properties) {
+                this.selfMaskSeedShares = [];
+                this.maskKeyShares = [];
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * UnmaskResponse runId.
+             * @member {string} runId
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @instance
+             */
+            UnmaskResponse.prototype.runId = "";
+
+            /**
+             * UnmaskResponse round.
+             * @member {number|null|undefined} round
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @instance
+             */
+            UnmaskResponse.prototype.round = null;
+
+            /**
+             * UnmaskResponse selfMaskSeedShares.
+             * @member {Array.<fedsynth.v1.SecAggRevealedShare.$Properties>} selfMaskSeedShares
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @instance
+             */
+            UnmaskResponse.prototype.selfMaskSeedShares = $util.emptyArray;
+
+            /**
+             * UnmaskResponse maskKeyShares.
+             * @member {Array.<fedsynth.v1.SecAggRevealedShare.$Properties>} maskKeyShares
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @instance
+             */
+            UnmaskResponse.prototype.maskKeyShares = $util.emptyArray;
+
+            // OneOf field names bound to virtual getters and setters
+            var $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(UnmaskResponse.prototype, "_round", {
+                get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new UnmaskResponse instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @static
+             * @param {fedsynth.v1.UnmaskResponse.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.UnmaskResponse} UnmaskResponse instance
+             * @type {{
+             *   (properties: fedsynth.v1.UnmaskResponse.$Shape): fedsynth.v1.UnmaskResponse & fedsynth.v1.UnmaskResponse.$Shape;
+             *   (properties?: fedsynth.v1.UnmaskResponse.$Properties): fedsynth.v1.UnmaskResponse;
+             * }}
+             */
+            UnmaskResponse.create = function(properties) {
+                return new UnmaskResponse(properties);
+            };
+
+            /**
+             * Encodes the specified UnmaskResponse message. Does not implicitly {@link fedsynth.v1.UnmaskResponse.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @static
+             * @param {fedsynth.v1.UnmaskResponse.$Properties} message UnmaskResponse message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            UnmaskResponse.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.runId != null && $Object.hasOwnProperty.call(message, "runId") && message.runId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.runId);
+                if (message.round != null && $Object.hasOwnProperty.call(message, "round"))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.round);
+                if (message.selfMaskSeedShares != null && message.selfMaskSeedShares.length)
+                    for (var i = 0; i < message.selfMaskSeedShares.length; ++i)
+                        $root.fedsynth.v1.SecAggRevealedShare.encode(message.selfMaskSeedShares[i], writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.maskKeyShares != null && message.maskKeyShares.length)
+                    for (var i = 0; i < message.maskKeyShares.length; ++i)
+                        $root.fedsynth.v1.SecAggRevealedShare.encode(message.maskKeyShares[i], writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes an UnmaskResponse message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.UnmaskResponse
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.UnmaskResponse & fedsynth.v1.UnmaskResponse.$Shape} UnmaskResponse
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            UnmaskResponse.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.UnmaskResponse();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.runId = value;
+                            else
+                                delete message.runId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            message.round = reader.uint32();
+                            message._round = "round";
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.selfMaskSeedShares && message.selfMaskSeedShares.length))
+                                message.selfMaskSeedShares = [];
+                            message.selfMaskSeedShares.push($root.fedsynth.v1.SecAggRevealedShare.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.maskKeyShares && message.maskKeyShares.length))
+                                message.maskKeyShares = [];
+                            message.maskKeyShares.push($root.fedsynth.v1.SecAggRevealedShare.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return UnmaskResponse;
         })();
 
         v1.Chunk = (function() {

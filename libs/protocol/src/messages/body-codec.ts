@@ -17,6 +17,13 @@ export interface WireBodyMap {
   heartbeat: fedsynth.v1.Heartbeat.$Properties;
   chunk: fedsynth.v1.Chunk.$Properties;
   ack: fedsynth.v1.Ack.$Properties;
+  secAggKeyRequest: fedsynth.v1.SecAggKeyRequest.$Properties;
+  secAggKeys: fedsynth.v1.SecAggKeys.$Properties;
+  secAggRoster: fedsynth.v1.SecAggRoster.$Properties;
+  secAggShares: fedsynth.v1.SecAggShares.$Properties;
+  maskedUpdate: fedsynth.v1.MaskedUpdate.$Properties;
+  unmaskRequest: fedsynth.v1.UnmaskRequest.$Properties;
+  unmaskResponse: fedsynth.v1.UnmaskResponse.$Properties;
   error: fedsynth.v1.Error.$Properties;
 }
 

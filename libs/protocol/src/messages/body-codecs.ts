@@ -1,6 +1,15 @@
 import type { BodyCodec } from './body-codec';
 import { chunkCodec } from './chunk-codec';
 import { evalResultCodec, evalTaskCodec } from './evaluation-codecs';
+import {
+  maskedUpdateCodec,
+  secAggKeyRequestCodec,
+  secAggKeysCodec,
+  secAggRosterCodec,
+  secAggSharesCodec,
+  unmaskRequestCodec,
+  unmaskResponseCodec,
+} from './secure-aggregation-codecs';
 import { ackCodec, errorCodec, heartbeatCodec, helloCodec, welcomeCodec } from './session-codecs';
 import { trainResultCodec, trainTaskCodec } from './training-codecs';
 import type { BodyKind } from './types';
@@ -20,5 +29,12 @@ export const BODY_CODECS: { readonly [K in BodyKind]: BodyCodec<K> } = {
   heartbeat: heartbeatCodec,
   chunk: chunkCodec,
   ack: ackCodec,
+  secAggKeyRequest: secAggKeyRequestCodec,
+  secAggKeys: secAggKeysCodec,
+  secAggRoster: secAggRosterCodec,
+  secAggShares: secAggSharesCodec,
+  maskedUpdate: maskedUpdateCodec,
+  unmaskRequest: unmaskRequestCodec,
+  unmaskResponse: unmaskResponseCodec,
   error: errorCodec,
 };

@@ -1,6 +1,7 @@
 import { fedsynth } from '../generated/fedsynth';
 import { errorCodeFromWire, errorCodeToWire } from '../errors/error-code-map';
 import { isProtocolErrorCode, ProtocolError } from '../errors/protocol-error';
+import type { ProtocolLimits } from '../limits';
 import type { BodyCodec } from './body-codec';
 import { checkFinite, checkId, checkList, checkText, checkUint32 } from './field-checks';
 import { dtypeCodec, siteStateCodec } from './enum-codecs';
@@ -10,6 +11,12 @@ const pb = fedsynth.v1;
 
 /** There are two dtypes; a longer list is noise (or an attack on the decoder). */
 const MAX_DTYPES = 8;
+/** Feature names ("secagg-v1"); a long list is noise. */
+const MAX_CAPABILITIES = 64;
+
+function checkCapabilities(list: readonly string[] | null | undefined, field: string, limits: ProtocolLimits): string[] {
+  return checkList(list, field, MAX_CAPABILITIES, (c, f) => checkId(c, f, limits));
+}
 
 function dtypesToWire(dtypes: readonly DType[] | undefined, field: string): number[] {
   return checkList(dtypes, field, MAX_DTYPES, (d, f) => dtypeCodec.toWire(d, f));
@@ -25,15 +32,20 @@ export const helloCodec: BodyCodec<'hello'> = {
       siteId: checkId(v.siteId, `${field}.siteId`, ctx.limits),
       agentVersion: checkText(v.agentVersion, `${field}.agentVersion`, ctx.limits),
       acceptedDtypes: dtypesToWire(v.acceptedDtypes, `${field}.acceptedDtypes`),
+      capabilities: checkCapabilities(v.capabilities, `${field}.capabilities`, ctx.limits),
     }).finish();
     return { head };
   },
   decode(w, ctx, field): Hello {
-    return {
+    const hello: Hello = {
       siteId: checkId(w.siteId, `${field}.siteId`, ctx.limits),
       agentVersion: checkText(w.agentVersion, `${field}.agentVersion`, ctx.limits),
       acceptedDtypes: dtypesFromWire(w.acceptedDtypes, `${field}.acceptedDtypes`),
     };
+    // Absent and empty are the same on the wire: no optional features.
+    const capabilities = checkCapabilities(w.capabilities, `${field}.capabilities`, ctx.limits);
+    if (capabilities.length > 0) hello.capabilities = capabilities;
+    return hello;
   },
 };
 

@@ -7,6 +7,8 @@ import type { BodyCodec } from './body-codec';
 import { checkFinite, checkId, checkMetrics, checkPresent, checkUint32 } from './field-checks';
 import { phaseCodec } from './enum-codecs';
 import { metricsFromWire, metricsToWire } from './metrics-codec';
+import { checkDpSettings, checkPrivacySpent } from './privacy-codecs';
+import { checkSecureAggregationSettings } from './secure-aggregation-codecs';
 import type { TrainOptions, TrainResult, TrainTask } from './types';
 
 const pb = fedsynth.v1;
@@ -41,6 +43,8 @@ function checkTrainOptions(
 export const trainTaskCodec: BodyCodec<'trainTask'> = {
   encode(v, ctx, field) {
     const deadline = checkDeadline(v.deadlineUnixMs, `${field}.deadlineUnixMs`);
+    const dp = checkDpSettings(v.dp, `${field}.dp`);
+    const secureAggregation = checkSecureAggregationSettings(v.secureAggregation, `${field}.secureAggregation`, ctx.limits);
     const head = pb.TrainTask.encode({
       runId: checkId(v.runId, `${field}.runId`, ctx.limits),
       round: checkRound(v.round, `${field}.round`),
@@ -48,6 +52,8 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
       modelFamily: checkId(v.modelFamily, `${field}.modelFamily`, ctx.limits),
       options: checkTrainOptions(v.options, `${field}.options`, ctx.limits),
       deadlineUnixMs: deadline ?? 0,
+      ...(dp ? { dp } : {}),
+      ...(secureAggregation ? { secureAggregation } : {}),
     }).finish();
     const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
     return { head, trailing: { kind: 'weights', key: WEIGHTS_KEY, tensors } };
@@ -64,23 +70,30 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
     };
     const deadline = checkDeadline(w.deadlineUnixMs, `${field}.deadlineUnixMs`);
     if (deadline !== undefined) task.deadlineUnixMs = deadline;
+    const dp = checkDpSettings(w.dp, `${field}.dp`);
+    if (dp) task.dp = dp;
+    const secureAggregation = checkSecureAggregationSettings(w.secureAggregation, `${field}.secureAggregation`, ctx.limits);
+    if (secureAggregation) task.secureAggregation = secureAggregation;
     return task;
   },
 };
 
 export const trainResultCodec: BodyCodec<'trainResult'> = {
   encode(v, ctx, field) {
+    const privacy = checkPrivacySpent(v.privacy, `${field}.privacy`);
     const head = pb.TrainResult.encode({
       runId: checkId(v.runId, `${field}.runId`, ctx.limits),
       round: checkRound(v.round, `${field}.round`),
       phase: phaseCodec.toWire(v.phase, `${field}.phase`),
       recordCount: checkUint32(v.recordCount, `${field}.recordCount`, { min: 1 }),
       metrics: metricsToWire(v.metrics, `${field}.metrics`, ctx.limits),
+      ...(privacy ? { privacy } : {}),
     }).finish();
     const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
     return { head, trailing: { kind: 'weights', key: WEIGHTS_KEY, tensors } };
   },
   decode(w, ctx, field): TrainResult {
+    const privacy = checkPrivacySpent(w.privacy, `${field}.privacy`);
     return {
       runId: checkId(w.runId, `${field}.runId`, ctx.limits),
       round: checkRound(w.round, `${field}.round`),
@@ -88,6 +101,7 @@ export const trainResultCodec: BodyCodec<'trainResult'> = {
       // A FedAvg weight of 0 would divide by zero when every site sends one.
       recordCount: checkUint32(w.recordCount, `${field}.recordCount`, { min: 1 }),
       metrics: metricsFromWire(w.metrics, `${field}.metrics`, ctx.limits),
+      ...(privacy ? { privacy } : {}),
       weights: weightSetFromWire(w.weights, `${field}.weights`, ctx),
     };
   },

@@ -1,5 +1,15 @@
 import type { ProtocolErrorCode } from '../errors/protocol-error';
 import type { WeightSet } from '../tensors/weight-set';
+import type {
+  MaskedUpdate,
+  SecAggKeyRequest,
+  SecAggKeys,
+  SecAggRoster,
+  SecAggShares,
+  SecureAggregationSettings,
+  UnmaskRequest,
+  UnmaskResponse,
+} from './secure-aggregation-types';
 
 /**
  * The messages as the apps use them: plain TypeScript values with string enums and
@@ -23,6 +33,8 @@ export interface Hello {
   agentVersion: string;
   /** Dtypes this site can decode in tasks (float32 is always accepted). */
   acceptedDtypes: DType[];
+  /** Optional features this site supports, e.g. SECURE_AGGREGATION_CAPABILITY; absent: none. */
+  capabilities?: string[];
 }
 
 export interface Welcome {
@@ -54,6 +66,11 @@ export interface DataSummary {
   /** k: only codes held by at least this many records are listed. */
   minCodeCount: number;
   codes: string[];
+  /**
+   * Set when the site has a privacy budget: the codes come from noisy counts (Gaussian
+   * noise before the k threshold), and this is what the site has spent so far.
+   */
+  privacy?: PrivacySpent;
 }
 
 /**
@@ -79,6 +96,26 @@ export interface VocabularyAgreement {
   reason: string;
 }
 
+/** DP-SGD settings of a TrainTask: the site Poisson-samples with q = expectedBatchSize ÷ its records. */
+export interface DpSettings {
+  /** σ > 0: noise standard deviation ÷ clip norm. */
+  noiseMultiplier: number;
+  /** C > 0: per-record gradient L2 clip norm. */
+  clipNorm: number;
+  /** ≥ 1: the expected Poisson batch size (q = expectedBatchSize ÷ records, capped at 1). */
+  expectedBatchSize: number;
+}
+
+/** A site's privacy loss so far (its own RDP accountant), over everything it released. */
+export interface PrivacySpent {
+  /** ε ≥ 0 at `delta`. */
+  epsilon: number;
+  /** δ in (0, 1). */
+  delta: number;
+  /** DP-SGD steps taken on the site's records so far, over all rounds. */
+  steps: number;
+}
+
 export interface TrainOptions {
   localEpochs: number;
   batchSize: number;
@@ -97,6 +134,10 @@ export interface TrainTask {
   options: TrainOptions;
   /** Results arriving after this instant are rejected as late; absent: no deadline. */
   deadlineUnixMs?: number;
+  /** Present: train with DP-SGD under these settings. */
+  dp?: DpSettings;
+  /** Present: answer with a MaskedUpdate made under these settings, not a TrainResult. */
+  secureAggregation?: SecureAggregationSettings;
 }
 
 export interface TrainResult {
@@ -107,6 +148,8 @@ export interface TrainResult {
   recordCount: number;
   weights: WeightSet;
   metrics: Metrics;
+  /** Present when the site trained under DP: its privacy loss after this round. */
+  privacy?: PrivacySpent;
 }
 
 export interface EvalOptions {
@@ -172,6 +215,13 @@ export interface BodyMap {
   heartbeat: Heartbeat;
   chunk: Chunk;
   ack: Ack;
+  secAggKeyRequest: SecAggKeyRequest;
+  secAggKeys: SecAggKeys;
+  secAggRoster: SecAggRoster;
+  secAggShares: SecAggShares;
+  maskedUpdate: MaskedUpdate;
+  unmaskRequest: UnmaskRequest;
+  unmaskResponse: UnmaskResponse;
   error: ErrorReply;
 }
 
@@ -205,6 +255,13 @@ const KIND_SET: Readonly<Record<BodyKind, true>> = {
   heartbeat: true,
   chunk: true,
   ack: true,
+  secAggKeyRequest: true,
+  secAggKeys: true,
+  secAggRoster: true,
+  secAggShares: true,
+  maskedUpdate: true,
+  unmaskRequest: true,
+  unmaskResponse: true,
   error: true,
 };
 

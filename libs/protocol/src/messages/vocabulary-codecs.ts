@@ -5,6 +5,7 @@ import { digestsEqual, vocabularyDigest } from '../vocabulary/vocabulary-digest'
 import type { BodyCodec } from './body-codec';
 import { checkDigest, checkId, checkList, checkText, checkUint32 } from './field-checks';
 import { codeLevelCodec, recordUnitCodec, vocabularySourceCodec } from './enum-codecs';
+import { checkPrivacySpent } from './privacy-codecs';
 import type { DataSummary, VocabularyAgreement, VocabularyProposal } from './types';
 
 const pb = fedsynth.v1;
@@ -26,22 +27,26 @@ function checkCodes(codes: readonly string[] | null | undefined, field: string, 
 
 export const dataSummaryCodec: BodyCodec<'dataSummary'> = {
   encode(v, ctx, field) {
+    const privacy = checkPrivacySpent(v.privacy, `${field}.privacy`);
     const head = pb.DataSummary.encode({
       recordCount: checkUint32(v.recordCount, `${field}.recordCount`),
       recordUnit: recordUnitCodec.toWire(v.recordUnit, `${field}.recordUnit`),
       codeLevel: codeLevelCodec.toWire(v.codeLevel, `${field}.codeLevel`),
       minCodeCount: checkUint32(v.minCodeCount, `${field}.minCodeCount`),
       codes: checkCodes(v.codes, `${field}.codes`, ctx.limits),
+      ...(privacy ? { privacy } : {}),
     }).finish();
     return { head };
   },
   decode(w, ctx, field): DataSummary {
+    const privacy = checkPrivacySpent(w.privacy, `${field}.privacy`);
     return {
       recordCount: checkUint32(w.recordCount, `${field}.recordCount`),
       recordUnit: recordUnitCodec.fromWire(w.recordUnit, `${field}.recordUnit`),
       codeLevel: codeLevelCodec.fromWire(w.codeLevel, `${field}.codeLevel`),
       minCodeCount: checkUint32(w.minCodeCount, `${field}.minCodeCount`),
       codes: checkCodes(w.codes, `${field}.codes`, ctx.limits),
+      ...(privacy ? { privacy } : {}),
     };
   },
 };

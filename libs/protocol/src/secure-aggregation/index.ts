@@ -31,3 +31,4 @@ export {
   type RevealedShares,
 } from './secure-aggregation-site';
 export { unmaskSum, type UnmaskedSum, type UnmaskSumOptions } from './unmask-sum';
+export { applyUpdate, flattenUpdate, updateLength } from './weight-update';

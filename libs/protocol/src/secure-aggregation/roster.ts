@@ -43,7 +43,10 @@ export function indexRoster(
 
 /** Fails unless 2 ≤ t ≤ n (t = 1 would let any one share reveal a secret). */
 export function checkThreshold(threshold: number, sites: number): void {
-  if (!Number.isSafeInteger(threshold) || threshold < 2 || threshold > sites) {
-    throw invalid(`threshold must be an integer in [2, ${sites}] (the number of sites), got ${threshold}`);
+  // Above n/2 (Bonawitz et al.): two disjoint groups of survivors, as a coordinator lying about
+  // who dropped could form, can then never both reach t and unmask one site between them.
+  const lowest = Math.max(2, Math.floor(sites / 2) + 1);
+  if (!Number.isSafeInteger(threshold) || threshold < lowest || threshold > sites) {
+    throw invalid(`threshold must be an integer in [${lowest}, ${sites}] (more than half of the ${sites} sites, at least 2), got ${threshold}`);
   }
 }

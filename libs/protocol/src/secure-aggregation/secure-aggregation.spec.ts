@@ -1,7 +1,7 @@
 import { createFixedPoint, decodeWeightedMean, encodeWeightedUpdate, meanErrorBound, type FixedPointConfig } from './fixed-point';
 import { addInto, expandMask, subtractInto } from './mask-prg';
 import { interpolate } from './shamir';
-import type { SecureAggregationParticipant } from './roster';
+import { checkThreshold, type SecureAggregationParticipant } from './roster';
 import { SecureAggregationSite, type EncryptedShares, type RevealedShares } from './secure-aggregation-site';
 import { unmaskSum } from './unmask-sum';
 
@@ -260,7 +260,10 @@ describe('secure aggregation round', () => {
         { ...site.publicKeys(), index: 1 },
         { ...other.publicKeys(), index: 2 },
       ];
-      expect(() => site.shareSecrets(roster, 1)).toThrow('threshold must be an integer in [2, 2] (the number of sites), got 1');
+      expect(() => site.shareSecrets(roster, 1)).toThrow('threshold must be an integer in [2, 2] (more than half of the 2 sites, at least 2), got 1');
+      // t ≤ n/2 would let two disjoint survivor sets (a lying coordinator's) each unmask.
+      expect(() => checkThreshold(2, 4)).toThrow('threshold must be an integer in [3, 4]');
+      expect(() => checkThreshold(3, 4)).not.toThrow();
       expect(() => site.shareSecrets([{ ...roster[0]!, maskPublicKey: other.publicKeys().maskPublicKey }, roster[1]!], 2)).toThrow(
         "the roster does not carry site 'a' with the keys it advertised",
       );

@@ -1,8 +1,9 @@
 import { PROTOCOL_ERROR_CODES } from '../errors/protocol-error';
-import type { BodyKind, BodyMap, BodyOf, DType, Envelope, Metrics } from '../messages/types';
+import type { BodyKind, BodyMap, BodyOf, DType, Envelope, Metrics, PrivacySpent } from '../messages/types';
 import type { NamedTensor, WeightSet } from '../tensors/weight-set';
 import { vocabularyDigest } from '../vocabulary/vocabulary-digest';
 import { PROTOCOL_VERSION } from '../version';
+import { SECURE_AGGREGATION_SAMPLERS, sampleSecureAggregationSettings } from './sample-secure-aggregation';
 import { SeededRandom } from './seeded-random';
 
 /**
@@ -42,12 +43,21 @@ function codes(rng: SeededRandom, max: number): string[] {
   return Array.from(set).sort();
 }
 
+function privacySpent(rng: SeededRandom): PrivacySpent {
+  return { epsilon: rng.uniform(0, 20), delta: rng.pick([1e-5, 1e-6, 1e-3]), steps: rng.int(0, 100_000) };
+}
+
 function dtypes(rng: SeededRandom): DType[] {
   return rng.pick<DType[]>([[], ['float32'], ['float32', 'float16'], ['float16']]);
 }
 
 const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
-  hello: (rng) => ({ siteId: id(rng, 'site'), agentVersion: `0.${rng.int(0, 9)}.0`, acceptedDtypes: dtypes(rng) }),
+  hello: (rng) => ({
+    siteId: id(rng, 'site'),
+    agentVersion: `0.${rng.int(0, 9)}.0`,
+    acceptedDtypes: dtypes(rng),
+    ...(rng.bool() ? { capabilities: rng.pick([['secagg-v1'], ['secagg-v1', 'dp-sgd-v1']]) } : {}),
+  }),
   welcome: (rng) => ({
     sessionId: id(rng, 'session'),
     coordinatorVersion: '0.1.0',
@@ -72,6 +82,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     codeLevel: rng.pick(['full', 'category'] as const),
     minCodeCount: rng.int(1, 20),
     codes: codes(rng, 40),
+    ...(rng.bool() ? { privacy: privacySpent(rng) } : {}),
   }),
   vocabularyProposal: (rng) => ({
     runId: id(rng, 'run'),
@@ -104,6 +115,8 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
       extra: metrics(rng, 2),
     },
     ...(rng.bool() ? { deadlineUnixMs: 1.7e12 + rng.int(1, 1e9) } : {}),
+    ...(rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024) } } : {}),
+    ...(rng.bool() ? { secureAggregation: sampleSecureAggregationSettings(rng) } : {}),
   }),
   trainResult: (rng) => ({
     runId: id(rng, 'run'),
@@ -112,6 +125,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     recordCount: rng.int(1, 50_000),
     weights: sampleWeights(rng),
     metrics: metrics(rng),
+    ...(rng.bool() ? { privacy: privacySpent(rng) } : {}),
   }),
   evalTask: (rng) => ({
     runId: id(rng, 'run'),
@@ -136,6 +150,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     };
   },
   ack: () => ({}),
+  ...SECURE_AGGREGATION_SAMPLERS,
   error: (rng) => ({ code: rng.pick(PROTOCOL_ERROR_CODES), reason: `failed: ${rng.text(rng.int(1, 40))}` }),
 };
 

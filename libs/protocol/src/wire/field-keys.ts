@@ -27,6 +27,13 @@ export const ENVELOPE_BODY_KEYS = {
   heartbeat: keyOf(pb.Envelope.encode({ heartbeat: {} }).finish(), 0),
   chunk: keyOf(pb.Envelope.encode({ chunk: {} }).finish(), 0),
   ack: keyOf(pb.Envelope.encode({ ack: {} }).finish(), 0),
+  secAggKeyRequest: keyOf(pb.Envelope.encode({ secAggKeyRequest: {} }).finish(), 0),
+  secAggKeys: keyOf(pb.Envelope.encode({ secAggKeys: {} }).finish(), 0),
+  secAggRoster: keyOf(pb.Envelope.encode({ secAggRoster: {} }).finish(), 0),
+  secAggShares: keyOf(pb.Envelope.encode({ secAggShares: {} }).finish(), 0),
+  maskedUpdate: keyOf(pb.Envelope.encode({ maskedUpdate: {} }).finish(), 0),
+  unmaskRequest: keyOf(pb.Envelope.encode({ unmaskRequest: {} }).finish(), 0),
+  unmaskResponse: keyOf(pb.Envelope.encode({ unmaskResponse: {} }).finish(), 0),
   error: keyOf(pb.Envelope.encode({ error: {} }).finish(), 0),
 } as const;
 
@@ -35,6 +42,7 @@ export const WEIGHTS_KEY = keyOf(pb.TrainTask.encode({ weights: {} }).finish(), 
 export const WEIGHT_SET_TENSOR_KEY = keyOf(pb.WeightSet.encode({ tensors: [{}] }).finish(), 0);
 export const TENSOR_PADDING_KEY = keyOf(pb.Tensor.encode({ padding: ONE_BYTE }).finish(), 1);
 export const TENSOR_DATA_KEY = keyOf(pb.Tensor.encode({ data: ONE_BYTE }).finish(), 1);
+export const MASKED_UPDATE_WORDS_KEY = keyOf(pb.MaskedUpdate.encode({ words: ONE_BYTE }).finish(), 1);
 export const CHUNK_DATA_KEY = keyOf(pb.Chunk.encode({ data: ONE_BYTE }).finish(), 1);
 export const TRAIN_TASK_OPTIONS_KEY = keyOf(pb.TrainTask.encode({ options: {} }).finish(), 0);
 export const EVAL_TASK_OPTIONS_KEY = keyOf(pb.EvalTask.encode({ options: {} }).finish(), 0);

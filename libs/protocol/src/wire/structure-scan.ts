@@ -3,6 +3,7 @@ import {
   CHUNK_DATA_KEY,
   ENVELOPE_BODY_KEYS,
   EVAL_TASK_OPTIONS_KEY,
+  MASKED_UPDATE_WORDS_KEY,
   TENSOR_DATA_KEY,
   TRAIN_TASK_OPTIONS_KEY,
   WEIGHT_SET_TENSOR_KEY,
@@ -40,6 +41,7 @@ const enum Level {
   TrainResult,
   EvalTask,
   Chunk,
+  MaskedUpdate,
   Options,
   WeightSet,
   Tensor,
@@ -72,7 +74,9 @@ const CHILDREN: Readonly<Record<Level, ReadonlyMap<number, Child>>> = {
             ? Level.EvalTask
             : kind === 'chunk'
               ? Level.Chunk
-              : Level.Body,
+              : kind === 'maskedUpdate'
+                ? Level.MaskedUpdate
+                : Level.Body,
     ]),
   ),
   [Level.Body]: children([]),
@@ -86,6 +90,8 @@ const CHILDREN: Readonly<Record<Level, ReadonlyMap<number, Child>>> = {
     [EVAL_TASK_OPTIONS_KEY, Level.Options],
   ]),
   [Level.Chunk]: children([[CHUNK_DATA_KEY, PAYLOAD]]),
+  // The masked words are payload like tensor data (a model-sized byte string).
+  [Level.MaskedUpdate]: children([[MASKED_UPDATE_WORDS_KEY, PAYLOAD]]),
   [Level.Options]: children([]),
   [Level.WeightSet]: children([[WEIGHT_SET_TENSOR_KEY, Level.Tensor]]),
   [Level.Tensor]: children([[TENSOR_DATA_KEY, PAYLOAD]]),

@@ -6,7 +6,7 @@
  *       [--codes 1071] [--batch 256] [--stock] [--json]
  *
  * --stock also times a few steps on the stock wasm kernels (without the transposed-matMul
- * fix), for comparison.
+ * fix and the other kernel replacements of backend/wasm-kernel-patches.ts), for comparison.
  *
  * The ratio compares the step's achieved GFLOP/s (matrix products counted from the layer
  * shapes, median step time) with the median of plain 1024 × 1024 matMuls timed in the same
@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendInfo } from '../../backend/select-backend';
-import { installWasmMatMulFix, uninstallWasmMatMulFix } from '../../backend/wasm-matmul-fix';
+import { installWasmKernelPatches, uninstallWasmKernelPatches } from '../../backend/wasm-kernel-patches';
 import type { BinaryMatrix } from '../../data/binary-matrix';
 import { buildMedgan } from '../build-medgan';
 import type { AutoencodingGanOptions } from '../model-options';
@@ -170,13 +170,13 @@ async function main(): Promise<void> {
   };
   if (values.stock && info.name === 'wasm') {
     // A couple of steps suffice: stock kernels run a transposed matMul ~10-50× slower.
-    uninstallWasmMatMulFix();
+    uninstallWasmKernelPatches();
     try {
       const stock = await timeSteps(matrix, batchSize, 1, 3, 3);
       const stockStepsPerSec = 1000 / median(stock.stepMs);
       result.stock = { timedSteps: 3, stepsPerSec: stockStepsPerSec, ratio: (flops.ganStep * stockStepsPerSec) / 1e9 / median(stock.matMulGflops) };
     } finally {
-      installWasmMatMulFix();
+      installWasmKernelPatches();
     }
   }
   result.wallSeconds = (performance.now() - started) / 1000;

@@ -27,6 +27,11 @@ export function addBatchNorm(store: ParameterStore, prefix: string, units: numbe
 export interface ForwardMode {
   training: boolean;
   updateStatistics?: boolean;
+  /**
+   * Overrides the layer's momentum for this pass: 0 sets the averages to this batch's own
+   * statistics (recalibrating a generator on a large noise batch after its weights were averaged).
+   */
+  statisticsMomentum?: number;
 }
 
 export interface BatchNormSettings {
@@ -49,7 +54,7 @@ export function batchNorm(x: tf.Tensor2D, w: BatchNormWeights, mode: ForwardMode
   const { mean, variance } = tf.moments(x, 0);
   if (mode.updateStatistics) {
     // assign() is not recorded on the gradient tape, so the averages carry no gradient.
-    const m = settings.momentum;
+    const m = mode.statisticsMomentum ?? settings.momentum;
     w.movingMean.assign(tf.add(tf.mul(w.movingMean, m), tf.mul(mean, 1 - m)));
     w.movingVariance.assign(tf.add(tf.mul(w.movingVariance, m), tf.mul(variance, 1 - m)));
   }

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import type { FusedAdam } from '../../model/fused-adam';
 import type { GanModel } from '../../model/gan-model';
 import { applyGradients, noise } from '../../model/train-steps';
 import { privateGradients, type DpStepSettings } from './private-gradients';
 import { autoencoderRecordTerms, discriminatorRecordTerms } from './record-terms';
 
-function optimizerFor(model: GanModel, which: 'discriminator' | 'autoencoder'): tf.Optimizer {
+function optimizerFor(model: GanModel, which: 'discriminator' | 'autoencoder'): FusedAdam {
   const optimizer = model.optimizers()[which];
   if (!optimizer) throw new Error(`the ${model.family} family has no ${which}`);
   return optimizer;

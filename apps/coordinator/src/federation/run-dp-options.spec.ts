@@ -1,0 +1,34 @@
+import { encodeModelSpec } from './model-spec';
+import { checkRunOptions } from './run-options';
+
+describe('checkRunOptions: dp', () => {
+  it('is absent by default, and kept with minibatch averaging turned off (so the model spec tells the sites)', () => {
+    expect(checkRunOptions({})).not.toHaveProperty('dp');
+    const options = checkRunOptions({ dp: { noiseMultiplier: 1.1, clipNorm: 0.5 }, model: { latentDim: 8 } });
+    expect(options.dp).toEqual({ noiseMultiplier: 1.1, clipNorm: 0.5 });
+    expect(options.model).toEqual({ latentDim: 8, minibatchAveraging: false });
+    expect(encodeModelSpec(options.model)['model.minibatchAveraging']).toBe(0);
+    // Stored options are checked again when a run is resumed: the same result.
+    expect(checkRunOptions(JSON.parse(JSON.stringify(options)))).toMatchObject({ dp: options.dp, model: options.model });
+  });
+
+  it.each([
+    [{ noiseMultiplier: 0, clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got 0'],
+    [{ noiseMultiplier: -1, clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got -1'],
+    [{ noiseMultiplier: '1', clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got "1"'],
+    [{ clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got nothing'],
+    [{ noiseMultiplier: 1, clipNorm: Number.NaN }, 'dp.clipNorm must be a finite number > 0, got null'],
+    [{ noiseMultiplier: 1, clipNorm: -2 }, 'dp.clipNorm must be a finite number > 0, got -2'],
+    [{ noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.1 }, 'dp has unknown field sampleRate (allowed: noiseMultiplier, clipNorm)'],
+    [true, 'dp must be an object { noiseMultiplier, clipNorm }'],
+  ])('refuses dp %p naming the field', (dp, message) => {
+    expect(() => checkRunOptions({ dp })).toThrow(message);
+  });
+
+  it('refuses what DP-SGD cannot make private: the seed family, and minibatch averaging', () => {
+    expect(() => checkRunOptions({ modelFamily: 'seed', dp: { noiseMultiplier: 1, clipNorm: 1 } })).toThrow('dp needs the medgan or wgan-gp family');
+    expect(() => checkRunOptions({ model: { minibatchAveraging: true }, dp: { noiseMultiplier: 1, clipNorm: 1 } })).toThrow(
+      'dp cannot be combined with model.minibatchAveraging',
+    );
+  });
+});
