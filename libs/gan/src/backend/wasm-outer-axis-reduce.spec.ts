@@ -1,17 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { activateWasmBackend } from './load-wasm-backend';
+import { values } from './test-values';
 import { installWasmOuterAxisReduce, isWasmOuterAxisReduceInstalled, outerAxisSplit, sumMiddleAxis, uninstallWasmOuterAxisReduce } from './wasm-outer-axis-reduce';
-
-/** Deterministic values in [-1, 1). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 beforeAll(async () => {
   await activateWasmBackend();

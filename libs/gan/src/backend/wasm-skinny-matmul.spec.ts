@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { activateWasmBackend } from './load-wasm-backend';
+import { values } from './test-values';
 import { installWasmMatMulFix } from './wasm-matmul-fix';
 import { axpyMatMul, skinnyShape } from './wasm-skinny-matmul';
-
-/** Deterministic values in [-1, 1). */
-function values(count: number, seed: number): Float32Array {
-  const out = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 describe('skinnyShape', () => {
   it('takes products with at most 4 rows and at least 8 columns, batch dimensions all 1', () => {
