@@ -1,4 +1,4 @@
-import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type MarginalTarget, type TrainLog } from '@fedsynth/gan';
 import type { Metrics, PrivacySpent, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
 import { decodeModelSpec } from './model-spec-codec';
 
@@ -24,6 +24,8 @@ export interface LocalDpPlan {
   delta: number;
   /** The site's privacy loss once this task is done: reported in the TrainResult. */
   after: PrivacySpent;
+  /** Marginal matching: the site's released prevalences and the term's weight (GAN rounds). */
+  marginals?: MarginalTarget;
 }
 
 /**
@@ -47,7 +49,7 @@ export class LocalTrainer {
     const batching = dp
       ? { dp: { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, delta: dp.delta } }
       : { batchSize, autoencoderBatchSize: batchSize };
-    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed });
+    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(dp?.marginals ? { marginals: dp.marginals } : {}) });
     let metrics: Metrics = {};
     const started = performance.now();
     for await (const log of run) {

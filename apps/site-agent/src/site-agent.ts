@@ -31,6 +31,7 @@ import { ProgressHeartbeats, trainProgress } from './progress-heartbeats';
 import { refusalMessage, refusalReason } from './refusal-message';
 import type { SiteAgentEvent, SiteAgentOptions, SiteAgentStop } from './site-agent-options';
 import { coveredRecords, dataSummaryOf, droppedByVocabulary, loadSiteData, matrixOnVocabulary, type SiteData } from './site-data';
+import { PrevalenceReleases } from './prevalence-release';
 import { SitePrivacyLedger } from './site-privacy';
 import { SiteSecureAggregation } from './site-secure-aggregation';
 import { releaseVocabulary } from './vocabulary-release';
@@ -76,6 +77,8 @@ export class SiteAgent {
   private readonly secureAggregation: SiteSecureAggregation;
   /** Everything this agent released from its records, and its budget (when it has one). */
   readonly privacy: SitePrivacyLedger;
+  /** Noisy code prevalences released for marginal matching, one per run (charged to `privacy`). */
+  private readonly prevalences = new PrevalenceReleases();
   /** The DataSummary announced on every (re)connection: computed once, so a noisy release is paid once. */
   private summary: DataSummary | undefined;
   /** The current task's progress, for the coordinator's dashboard. */
@@ -313,7 +316,8 @@ export class SiteAgent {
         if (!this.matrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a TrainTask before any vocabulary was agreed', { messageId: envelope.messageId });
         const task = envelope.body.value;
         // Planned first (pure): a task refused for the budget binds no secure-aggregation secrets.
-        const plan = this.privacy.plan(task, this.matrix.rows);
+        const releases = this.prevalences.needed(task);
+        const plan = this.privacy.plan(task, this.matrix.rows, releases);
         if (plan.kind === 'refuse') {
           this.emit({ type: 'taskRefused', runId: task.runId, round: task.round, code: 'PRIVACY_BUDGET_EXCEEDED', reason: plan.reason });
           this.log(`site ${this.options.siteId}: round ${task.round} refused: ${plan.reason}`);
@@ -326,7 +330,16 @@ export class SiteAgent {
         if (plan.kind === 'dp') {
           // Charged on acceptance: a queued task's spend counts before the next one is planned.
           this.privacy.charge(plan);
-          dp = { sampleRate: plan.sampleRate, noiseMultiplier: plan.dp.noiseMultiplier, clipNorm: plan.dp.clipNorm, delta: this.privacy.delta, after: plan.after };
+          if (releases.length > 0) this.prevalences.release(task, this.matrix);
+          const marginals = this.prevalences.targetFor(task);
+          dp = {
+            sampleRate: plan.sampleRate,
+            noiseMultiplier: plan.dp.noiseMultiplier,
+            clipNorm: plan.dp.clipNorm,
+            delta: this.privacy.delta,
+            after: plan.after,
+            ...(marginals ? { marginals } : {}),
+          };
         }
         this.enqueue(task, envelope.messageId, dp);
         return replyTo(envelope, 'ack', {});

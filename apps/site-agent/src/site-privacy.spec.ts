@@ -74,6 +74,28 @@ describe('SitePrivacyLedger', () => {
     expect(ledger.plan({ ...task(1, { ...DP, noiseMultiplier: 50 }), options: { ...OPTIONS, localEpochs: 1 } }, 40).kind).toBe('dp');
   });
 
+  it("plans and charges a task's one-off release with its DP-SGD steps, and refuses the two together when they do not fit", () => {
+    const release = { sampleRate: 1, noiseMultiplier: 3, steps: 1 };
+    const segment = { sampleRate: 0.25, noiseMultiplier: 1.5, steps: 8 };
+    const both = computeEpsilon([release, segment], { delta: 1e-5 }).epsilon;
+    const alone = computeEpsilon([segment], { delta: 1e-5 }).epsilon;
+    const ledger = new SitePrivacyLedger({ epsilon: both * 1.01, delta: 1e-5 });
+    const plan = ledger.plan(task(0, DP), 40, [release]);
+    if (plan.kind !== 'dp') throw new Error(plan.kind);
+    expect(plan.after.epsilon).toBeCloseTo(both, 10);
+    ledger.charge(plan);
+    expect(ledger.history()).toEqual([release, segment]);
+    expect(ledger.spent()).toEqual({ epsilon: plan.after.epsilon, delta: 1e-5, steps: 8 });
+
+    // A budget that holds the steps alone but not the release with them: refused whole, nothing charged.
+    const tight = new SitePrivacyLedger({ epsilon: (alone + both) / 2, delta: 1e-5 });
+    const refused = tight.plan(task(0, DP), 40, [release]);
+    expect(refused.kind).toBe('refuse');
+    expect((refused as { reason: string }).reason).toContain('plus its one-off prevalence release (z = 3) would bring');
+    expect(tight.history()).toEqual([]);
+    expect(tight.plan(task(0, DP), 40).kind).toBe('dp');
+  });
+
   it('with a budget, refuses a task without DP: the records would be trained on without a guarantee', () => {
     const ledger = new SitePrivacyLedger({ epsilon: 3, delta: 1e-5 });
     const plan = ledger.plan(task(2, undefined, 'autoencoder'), 40);

@@ -18,7 +18,15 @@ export type TaskPlan =
   /** Train without DP: the site has no budget and the task asks for none. */
   | { readonly kind: 'plain' }
   /** Train with DP-SGD at sampling rate q; `segment` is what the task will spend, `after` the site's total then. */
-  | { readonly kind: 'dp'; readonly dp: DpSettings; readonly sampleRate: number; readonly segment: SampledGaussianSegment; readonly after: PrivacySpent }
+  /** (`releases`: one-off releases the task needs first, e.g. the noisy prevalences for marginal matching.) */
+  | {
+      readonly kind: 'dp';
+      readonly dp: DpSettings;
+      readonly sampleRate: number;
+      readonly segment: SampledGaussianSegment;
+      readonly releases: readonly SampledGaussianSegment[];
+      readonly after: PrivacySpent;
+    }
   /** Refuse with PRIVACY_BUDGET_EXCEEDED, saying why. */
   | { readonly kind: 'refuse'; readonly reason: string };
 
@@ -89,8 +97,12 @@ export class SitePrivacyLedger {
     return [...this.segments];
   }
 
-  /** What the site does with `task` on `records` training records. Pure: charge() commits a dp plan. */
-  plan(task: Pick<TrainTask, 'dp' | 'options' | 'round' | 'phase'>, records: number): TaskPlan {
+  /**
+   * What the site does with `task` on `records` training records. Pure: charge() commits a dp
+   * plan. `releases`: one-off releases the task needs before it trains (planned and charged
+   * with it, so a task is refused whole rather than half-charged).
+   */
+  plan(task: Pick<TrainTask, 'dp' | 'options' | 'round' | 'phase'>, records: number, releases: readonly SampledGaussianSegment[] = []): TaskPlan {
     const dp = task.dp;
     if (!dp) {
       if (!this.budget) return { kind: 'plain' };
@@ -102,22 +114,24 @@ export class SitePrivacyLedger {
       };
     }
     const segment = plannedSegment(dp, task.options.localEpochs, records);
-    const epsilonAfter = this.epsilonOf(this.withSegment(segment));
+    const epsilonAfter = this.epsilonOf(this.withSegments([segment, ...releases]));
     if (this.budget && !(epsilonAfter <= this.budget.epsilon)) {
       return {
         kind: 'refuse',
         reason:
           `privacy budget exceeded: round ${task.round} (${task.phase}, ${segment.steps} DP-SGD steps at q = ${segment.sampleRate.toFixed(4)}, σ = ${dp.noiseMultiplier}) ` +
+          `${releases.length > 0 ? `plus its one-off prevalence release (z = ${releases.map((r) => r.noiseMultiplier).join(', ')}) ` : ''}` +
           `would bring this site's ε from ${format(this.spent().epsilon)} spent to ${format(epsilonAfter)} planned, ` +
           `above its budget ε = ${this.budget.epsilon} (δ = ${this.budget.delta})`,
       };
     }
     const after = { epsilon: epsilonAfter, delta: this.delta, steps: this.dpSteps + segment.steps };
-    return { kind: 'dp', dp, sampleRate: segment.sampleRate, segment, after };
+    return { kind: 'dp', dp, sampleRate: segment.sampleRate, segment, releases, after };
   }
 
   /** Records an accepted plan's spend (before training: what it may spend is spent). */
   charge(plan: Extract<TaskPlan, { kind: 'dp' }>): void {
+    for (const release of plan.releases) this.add(release);
     this.dpSteps += plan.segment.steps;
     this.add(plan.segment);
   }
@@ -162,15 +176,22 @@ export class SitePrivacyLedger {
     this.dpSteps = parsed.dpSteps;
   }
 
-  /** The total RDP curve if `segment` were added. */
-  private withSegment(segment: SampledGaussianSegment): number[] {
+  /** The total RDP curve if all of `segments` were added. */
+  private withSegments(segments: readonly SampledGaussianSegment[]): number[] {
+    let total = this.total;
+    for (const segment of segments) total = this.withSegment(segment, total);
+    return total;
+  }
+
+  /** The total RDP curve if `segment` were added (to `base`, by default everything so far). */
+  private withSegment(segment: SampledGaussianSegment, base: readonly number[] = this.total): number[] {
     const key = `${segment.sampleRate}|${segment.noiseMultiplier}`;
     let curve = this.curves.get(key);
     if (!curve) {
       curve = composeRdp([{ sampleRate: segment.sampleRate, noiseMultiplier: segment.noiseMultiplier, steps: 1 }]);
       this.curves.set(key, curve);
     }
-    return this.total.map((value, i) => value + segment.steps * curve[i]!);
+    return base.map((value, i) => value + segment.steps * curve[i]!);
   }
 
   private epsilonOf(rdp: readonly number[]): number {

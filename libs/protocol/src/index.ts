@@ -34,6 +34,7 @@ export {
   type CodeLevel,
   type DataSummary,
   type DpSettings,
+  type MarginalMatching,
   type DType,
   type Envelope,
   type ErrorReply,

@@ -116,6 +116,13 @@ describe('run commands', () => {
     });
   });
 
+  it('maps --server-momentum and --server-learning-rate to fedavg with a server step, and refuses them elsewhere', () => {
+    expect(runCreateBody({ 'server-momentum': '0.5' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0.5 });
+    expect(runCreateBody({ strategy: 'fedavg', 'server-learning-rate': '1.5', 'server-momentum': '0' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0, serverLearningRate: 1.5 });
+    expect(() => runCreateBody({ 'server-momentum': '1' })).toThrow("--server-momentum must be a number in [0, 1), got '1'");
+    expect(() => runCreateBody({ strategy: 'fedadam', 'server-momentum': '0.5' })).toThrow('--server-momentum and --server-learning-rate belong to --strategy fedavg, not fedadam');
+  });
+
   it.each(['1', '-0.5', 'x', ''])('refuses --generator-average %p naming the option', (decay) => {
     expect(() => runCreateBody({ 'generator-average': decay })).toThrow(`--generator-average must be a decay in [0, 1) (0 turns the average off), got '${decay}'`);
   });

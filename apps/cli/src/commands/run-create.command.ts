@@ -34,6 +34,9 @@ Options:
   --site-wait S              fail a started run if fewer than --min-sites sites connect within S
                              seconds (default: wait as long as it takes)
   --strategy NAME            fedavg | fedadam | fedmedian | fedtrimmedmean (default: fedavg)
+  --server-momentum B        fedavg only: server momentum β in [0, 1) on the averaged update
+                             (FedAvgM; default 0, plain FedAvg)
+  --server-learning-rate H   fedavg only: server step size on the averaged update (default 1)
   --local-epochs N           local epochs per round at each site (default: ${TRAIN.localEpochs})
   --batch-size N             local batch size (default: ${TRAIN.batchSize})
   --learning-rate X          local Adam learning rate (default: ${TRAIN.learningRate})
@@ -79,6 +82,15 @@ function optionalInteger(values: OptionValues, name: string, min: number, max?: 
   return values[name] === undefined ? undefined : integerOption(values, name, 0, min, max);
 }
 
+/** A number option that must satisfy `valid` (described by `range`), or undefined when absent. */
+function numberIn(values: OptionValues, name: string, valid: (n: number) => boolean, range: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new FedsynthError(`--${name} must be a number ${range}, got '${raw}'`, 'CLI_BAD_OPTION');
+  return n;
+}
+
 function defined<T extends object>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -117,7 +129,13 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   const architecture = defined({ latentDim: optionalInteger(values, 'latent-dim', 1) });
   const strategy = stringOption(values, 'strategy');
   const options: Record<string, unknown> = { modelFamily: model, train, vocabulary, model: architecture };
-  if (strategy !== undefined) options.strategy = { name: strategy };
+  const serverStep = defined({ serverMomentum: numberIn(values, 'server-momentum', (n) => n >= 0 && n < 1, 'in [0, 1)'), serverLearningRate: positiveNumberOption(values, 'server-learning-rate') });
+  if (strategy !== undefined || Object.keys(serverStep).length > 0) {
+    if (Object.keys(serverStep).length > 0 && (strategy ?? 'fedavg') !== 'fedavg') {
+      throw new FedsynthError(`--server-momentum and --server-learning-rate belong to --strategy fedavg, not ${strategy}`, 'CLI_BAD_OPTION');
+    }
+    options.strategy = { name: strategy ?? 'fedavg', ...serverStep };
+  }
   const dp = runDpFrom(values);
   if (dp) options.dp = dp;
   const secureAggregation = runSecAggFrom(values);
@@ -163,6 +181,8 @@ export const runCreateCommand: Command = {
     'evaluate-every': { type: 'string' },
     'site-wait': { type: 'string' },
     strategy: { type: 'string' },
+    'server-momentum': { type: 'string' },
+    'server-learning-rate': { type: 'string' },
     'local-epochs': { type: 'string' },
     'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' },

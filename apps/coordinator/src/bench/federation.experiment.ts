@@ -10,6 +10,7 @@
  *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--holdout 0.2]
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
+ *       [--server-momentum B] [--server-learning-rate H]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
  *
@@ -27,7 +28,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '../federation/run-options';
+import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS, type FederatedRunOptions } from '../federation/run-options';
 import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainWithoutFederation, type ArmSettings } from './experiment-arms';
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
 import { combineResults, type ExperimentResults } from './experiment-combine';
@@ -37,6 +38,15 @@ import { GeneratorScorer } from './generator-scores';
 
 const ARMS = ['sites', 'federated', 'centralised'] as const;
 type Arm = (typeof ARMS)[number];
+
+/** fedavg, or fedavg with its server step (e.g. "fedavg, server momentum 0.5"). */
+function strategyLabel(strategy: FederatedRunOptions['strategy']): string {
+  const extra = strategy as { serverMomentum?: number; serverLearningRate?: number };
+  const parts: string[] = [strategy.name];
+  if (extra.serverMomentum !== undefined) parts.push(`server momentum ${extra.serverMomentum}`);
+  if (extra.serverLearningRate !== undefined) parts.push(`server lr ${extra.serverLearningRate}`);
+  return parts.join(', ');
+}
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -72,6 +82,8 @@ function parse() {
       'batch-size': { type: 'string', default: String(t.batchSize) },
       'learning-rate': { type: 'string', default: String(t.learningRate) },
       strategy: { type: 'string', default: DEFAULT_RUN_OPTIONS.strategy.name },
+      'server-momentum': { type: 'string' },
+      'server-learning-rate': { type: 'string' },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
       'timeout-min': { type: 'string', default: '600' },
@@ -88,7 +100,11 @@ function parse() {
   // Checked by the coordinator's own rules, so a typo fails here rather than at run creation.
   const options = checkRunOptions({
     modelFamily: 'medgan',
-    strategy: { name: values.strategy },
+    strategy: {
+      name: values.strategy,
+      ...(values['server-momentum'] !== undefined ? { serverMomentum: Number(values['server-momentum']) } : {}),
+      ...(values['server-learning-rate'] !== undefined ? { serverLearningRate: Number(values['server-learning-rate']) } : {}),
+    } as FederatedRunOptions['strategy'],
     train: {
       localEpochs: wholeNumber('local-epochs', values['local-epochs'], 1),
       batchSize: wholeNumber('batch-size', values['batch-size'], 1),
@@ -149,7 +165,7 @@ async function main(): Promise<void> {
       `training records per site ${cohort.siteTrain.map((m) => m.rows).join(' / ')}, pooled holdout ${cohort.pooledHoldout.rows}; ` +
       `vocabulary ${cohort.vocabulary.codes.length} ${codeLevel === 'category' ? 'categories' : 'codes'} (union of codes held by ≥ ${settings.options.vocabulary.minCodeCount} training records at a site)`,
   );
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${settings.options.strategy.name}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
@@ -247,7 +263,7 @@ async function main(): Promise<void> {
     }
     const model = modelWithWeights(settings.options, cohort.vocabulary.codes.length, arm.weights);
     try {
-      federatedRow = { label: `federated (${settings.options.strategy.name}, ${arm.rounds.filter((r) => r.status === 'completed').length} rounds)`, trainingRecords: cohort.pooledTrain.rows, wallMs: arm.wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+      federatedRow = { label: `federated (${strategyLabel(settings.options.strategy)}, ${arm.rounds.filter((r) => r.status === 'completed').length} rounds)`, trainingRecords: cohort.pooledTrain.rows, wallMs: arm.wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
     } finally {
       model.dispose();
     }

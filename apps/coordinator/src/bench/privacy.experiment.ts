@@ -15,12 +15,15 @@
  *       [--batch-size 100] [--learning-rate 2e-3] [--synthetic 5000] [--seed 1] [--secagg]
  *       [--arms plain,secagg] [--family medgan|wgan-gp] [--discriminator-steps N]
  *       [--discriminator-dims 256,128] [--latent-dim 128] [--average-decay 0.8]
- *       [--no-minibatch-averaging]
+ *       [--no-minibatch-averaging] [--marginal-weight W] [--marginal-share 0.15]
  *
  * The model flags are for tuning DP runs: under DP minibatch averaging is always off (a
  * record's score may not depend on its batch), and --no-minibatch-averaging turns it off for
  * the ε = ∞ arm too, to separate what DP noise costs from what the architecture change costs.
  * --discriminator-steps defaults to the family's own (medGAN 2, WGAN-GP 5).
+ * --marginal-weight turns on marginal matching in the DP arms (dp.marginals): each site's
+ * one-off noisy prevalence release gets the noise z at which it alone would cost
+ * --marginal-share of the arm's ε, and σ is then chosen with that release in each site's plan.
  *
  * The vocabulary is fixed to the cohort's codes (the simulator's list, public here), so no
  * site releases noisy code counts: ε is DP-SGD's alone, as each site's accountant reports it.
@@ -39,7 +42,7 @@ import { modelWithWeights, sampleSynthetic } from './experiment-arms';
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
 import { FederationHarness } from './federation-harness';
 import { GeneratorScorer, type GeneratorScores } from './generator-scores';
-import { noiseForEpsilon, worstSiteEpsilon } from './noise-for-epsilon';
+import { noiseForEpsilon, noiseForRelease, worstSiteEpsilon } from './noise-for-epsilon';
 import { privacyTable, type PrivacyRow } from './privacy-table';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -76,6 +79,8 @@ function parse() {
       family: { type: 'string', default: 'medgan' },
       'discriminator-steps': { type: 'string' },
       'no-minibatch-averaging': { type: 'boolean', default: false },
+      'marginal-weight': { type: 'string' },
+      'marginal-share': { type: 'string', default: '0.15' },
       'discriminator-dims': { type: 'string', default: '256,128' },
       'latent-dim': { type: 'string', default: '128' },
       'average-decay': { type: 'string', default: '0.8' },
@@ -117,6 +122,8 @@ function parse() {
     })() as 'medgan' | 'wgan-gp',
     discriminatorSteps: values['discriminator-steps'] === undefined ? undefined : whole('discriminator-steps', values['discriminator-steps'], 1),
     noMinibatchAveraging: values['no-minibatch-averaging'] === true,
+    marginalWeight: values['marginal-weight'] === undefined ? undefined : positive('marginal-weight', values['marginal-weight']),
+    marginalShare: positive('marginal-share', values['marginal-share'], 1),
     discriminatorDims: values['discriminator-dims'].split(',').map((d) => whole('discriminator-dims', d, 1)),
     latentDim: whole('latent-dim', values['latent-dim'], 1),
     averageDecay: (() => {
@@ -208,7 +215,7 @@ async function main(): Promise<void> {
           backend,
           machine: { cpus: cpus().length, loadAverage1m: load },
           cohort: { ...args.cohort, codeLevel: args.codeLevel, vocabularySize: cohort.vocabulary.codes.length, siteTrainingRecords: cohort.siteTrain.map((m) => m.rows), pooledHoldoutRecords: cohort.pooledHoldout.rows },
-          settings: { family: args.family, noMinibatchAveraging: args.noMinibatchAveraging, aeRounds: args.aeRounds, ganRounds: args.ganRounds, train: args.train, discriminatorSteps: args.discriminatorSteps, discriminatorDims: args.discriminatorDims, latentDim: args.latentDim, averageDecay: args.averageDecay, clipNorm: args.clipNorm, delta: args.delta, plans },
+          settings: { family: args.family, noMinibatchAveraging: args.noMinibatchAveraging, marginalWeight: args.marginalWeight ?? null, marginalShare: args.marginalShare, aeRounds: args.aeRounds, ganRounds: args.ganRounds, train: args.train, discriminatorSteps: args.discriminatorSteps, discriminatorDims: args.discriminatorDims, latentDim: args.latentDim, averageDecay: args.averageDecay, clipNorm: args.clipNorm, delta: args.delta, plans },
           synthetic: args.synthetic,
           rows,
           realRecords: floor,
@@ -222,9 +229,15 @@ async function main(): Promise<void> {
   };
 
   for (const arm of arms) {
-    const dp = Number.isFinite(arm.epsilon) ? { noiseMultiplier: noiseForEpsilon(arm.epsilon, args.delta, plans), clipNorm: args.clipNorm } : undefined;
+    // Marginal matching: the release's z from its share of ε, then σ with the release in every plan.
+    const marginals = args.marginalWeight !== undefined && Number.isFinite(arm.epsilon) ? { weight: args.marginalWeight, noiseMultiplier: noiseForRelease(args.marginalShare * arm.epsilon, args.delta) } : undefined;
+    const armPlans = marginals ? plans.map((p) => ({ ...p, releases: [{ sampleRate: 1, noiseMultiplier: marginals.noiseMultiplier, steps: 1 }] })) : plans;
+    const dp = Number.isFinite(arm.epsilon) ? { noiseMultiplier: noiseForEpsilon(arm.epsilon, args.delta, armPlans), clipNorm: args.clipNorm, ...(marginals ? { marginals } : {}) } : undefined;
     const label = `ε = ${Number.isFinite(arm.epsilon) ? arm.epsilon : '∞'}${arm.secagg ? ', secure aggregation' : ''}`;
-    log(`arm ${label}: ${dp ? `σ = ${dp.noiseMultiplier} (accountant: worst site ε = ${worstSiteEpsilon(plans, dp.noiseMultiplier, args.delta).toFixed(3)})` : 'no DP'}`);
+    log(
+      `arm ${label}: ${dp ? `σ = ${dp.noiseMultiplier} (accountant: worst site ε = ${worstSiteEpsilon(armPlans, dp.noiseMultiplier, args.delta).toFixed(3)})` : 'no DP'}` +
+        (marginals ? `; marginal matching weight ${marginals.weight}, prevalence release z = ${marginals.noiseMultiplier}` : ''),
+    );
     const options: FederatedRunOptions = checkRunOptions({
       modelFamily: args.family,
       model: {
@@ -276,7 +289,7 @@ async function main(): Promise<void> {
       noiseMultiplier: dp?.noiseMultiplier ?? null,
       // What the sites' own accountants reported (TrainResult or MaskedUpdate), beside the plan's ε.
       reportedEpsilon: privacy?.maxEpsilon ?? null,
-      plannedEpsilon: dp ? worstSiteEpsilon(plans, dp.noiseMultiplier, args.delta) : null,
+      plannedEpsilon: dp ? worstSiteEpsilon(armPlans, dp.noiseMultiplier, args.delta) : null,
       wallMs: performance.now() - armStarted,
       scores,
     });

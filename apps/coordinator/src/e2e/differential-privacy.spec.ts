@@ -53,6 +53,8 @@ describe('differential privacy in a federated run (real coordinator, three real 
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
+  const store = () => coordinator.app.get(CoordinatorStore);
+
   const runToEnd = async (runId: string): Promise<Record<string, unknown>> => {
     expect((await api('POST', `/api/runs/${runId}/start`)).status).toBe(200);
     let detail = (await api('GET', `/api/runs/${runId}`)).body;
@@ -164,6 +166,36 @@ describe('differential privacy in a federated run (real coordinator, three real 
       maxEpsilon: privacy.maxEpsilon,
       delta: 1e-5,
     });
+  }, 120_000);
+
+  it('marginal matching: each site releases its prevalences once, before its first GAN round, charged with it; fedsynth.json says so', async () => {
+    const before = new Map(['hospital-a', 'hospital-b'].map((siteId) => [siteId, agents.get(siteId)!.privacy.history().length]));
+    const marginals = { weight: 1, noiseMultiplier: 4 };
+    const created = await api('POST', '/api/runs', {
+      plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
+      options: { ...DP_RUN, dp: { ...DP_RUN.dp, marginals } },
+    });
+    expect(created.status).toBe(201);
+    const runId = created.body['id'] as string;
+    const detail = await runToEnd(runId);
+    expect((detail['run'] as RunRecord).status).toBe('completed');
+
+    const release = { sampleRate: 1, noiseMultiplier: 4, steps: 1 };
+    for (const siteId of ['hospital-a', 'hospital-b']) {
+      const ledger = agents.get(siteId)!.privacy;
+      const charged = ledger.history().slice(before.get(siteId)!);
+      // AE round, then the release with the first GAN round's steps, then the second GAN round: the release once.
+      expect(charged.map((s) => s.sampleRate === 1 && s.noiseMultiplier === 4)).toEqual([false, true, false, false]);
+      expect(charged[1]).toEqual(release);
+      // The ε the site reported after its first GAN round includes the release.
+      const reports = store().privacy.list(runId).filter((r) => r.siteId === siteId);
+      expect(reports).toHaveLength(3);
+      expect(reports[2]!.epsilon).toBeCloseTo(ledger.spent().epsilon, 10);
+      expect(ledger.spent().epsilon).toBeCloseTo(computeEpsilon(ledger.history(), { delta: 1e-5 }).epsilon, 10);
+    }
+    const response = await fetch(`${coordinator.url}/api/runs/${runId}/generator/fedsynth.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, connection: 'close' } });
+    const manifest = (await response.json()) as { metrics: { federation: { privacy: Record<string, unknown> } } };
+    expect(manifest.metrics.federation.privacy['marginals']).toEqual({ ...marginals, maxCodesPerRecord: 20 });
   }, 120_000);
 
   it('fails a run without dp at sites with budgets, naming their refusals', async () => {

@@ -19,10 +19,26 @@ describe('checkRunOptions: dp', () => {
     [{ clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got nothing'],
     [{ noiseMultiplier: 1, clipNorm: Number.NaN }, 'dp.clipNorm must be a finite number > 0, got null'],
     [{ noiseMultiplier: 1, clipNorm: -2 }, 'dp.clipNorm must be a finite number > 0, got -2'],
-    [{ noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.1 }, 'dp has unknown field sampleRate (allowed: noiseMultiplier, clipNorm)'],
+    [{ noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.1 }, 'dp has unknown field sampleRate (allowed: noiseMultiplier, clipNorm, marginals)'],
     [true, 'dp must be an object { noiseMultiplier, clipNorm }'],
+    [{ noiseMultiplier: 1, clipNorm: 1, marginals: 1 }, 'dp.marginals must be an object { weight, noiseMultiplier }'],
+    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 0, noiseMultiplier: 4 } }, 'dp.marginals.weight must be a finite number > 0, got 0'],
+    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 1 } }, 'dp.marginals.noiseMultiplier must be a finite number > 0, got nothing'],
+    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 1, noiseMultiplier: 4, maxCodes: 3 } }, 'dp.marginals has unknown field maxCodes (allowed: weight, noiseMultiplier)'],
   ])('refuses dp %p naming the field', (dp, message) => {
     expect(() => checkRunOptions({ dp })).toThrow(message);
+  });
+
+  it('keeps marginal matching with the DP settings', () => {
+    const options = checkRunOptions({ dp: { noiseMultiplier: 1.1, clipNorm: 0.5, marginals: { weight: 1, noiseMultiplier: 4 } } });
+    expect(options.dp).toEqual({ noiseMultiplier: 1.1, clipNorm: 0.5, marginals: { weight: 1, noiseMultiplier: 4 } });
+  });
+
+  it('refuses a FedAvg server step with secure aggregation (which hands back the plain mean)', () => {
+    expect(() => checkRunOptions({ strategy: { name: 'fedavg', serverMomentum: 0.5 }, secureAggregation: { enabled: true } })).toThrow(
+      'secureAggregation takes the plain FedAvg mean: leave strategy.serverLearningRate and strategy.serverMomentum unset',
+    );
+    expect(checkRunOptions({ strategy: { name: 'fedavg', serverMomentum: 0.5 } }).strategy).toEqual({ name: 'fedavg', serverMomentum: 0.5 });
   });
 
   it('refuses what DP-SGD cannot make private: the seed family, and minibatch averaging', () => {

@@ -124,6 +124,10 @@ export function checkRunOptions(input: unknown): FederatedRunOptions {
   if (!(typeof generatorAverage.decay === 'number' && generatorAverage.decay >= 0 && generatorAverage.decay < 1)) problems.push('generatorAverage.decay must be a number in [0, 1) (0 turns the average off)');
   const dp = checkRunDpOptions(given['dp'], { family: String(family), model: isObject(model) ? model : {}, problems });
   const secureAggregation = checkRunSecureAggregationOptions(given['secureAggregation'], { strategyName: String((strategy as { name?: unknown })?.name), problems });
+  const serverStep = isObject(strategy) && (strategy['serverLearningRate'] !== undefined || strategy['serverMomentum'] !== undefined);
+  if (secureAggregation && serverStep) {
+    problems.push('secureAggregation takes the plain FedAvg mean: leave strategy.serverLearningRate and strategy.serverMomentum unset');
+  }
   if (problems.length > 0) throw new CoordinatorError(`invalid run options: ${problems.join('; ')}`, 'INVALID_OPTIONS', { problems });
   if (dp) return { modelFamily: family as ModelFamily, model: { ...model, minibatchAveraging: false }, strategy, train, vocabulary, generatorAverage, dp, ...(secureAggregation ? { secureAggregation } : {}) };
   return { modelFamily: family as ModelFamily, model: { ...model }, strategy, train, vocabulary, generatorAverage, ...(secureAggregation ? { secureAggregation } : {}) };

@@ -13,6 +13,8 @@ export interface FederatedPrivacyProvenance {
   expectedBatchSize: number;
   /** Off under DP: the discriminator scores each record on its own. */
   minibatchAveraging: false;
+  /** Marginal matching, when on: each site's one-off noisy prevalence release (in its ε) and the term's weight. */
+  marginals?: { weight: number; noiseMultiplier: number; maxCodesPerRecord: number };
   /** Each site's latest report: the ε it had spent (its vocabulary release included) by that round. */
   sites: RunPrivacySummary['sites'];
   /** The largest ε any site reported: the run's guarantee holds for each site's records at this ε or better. */
@@ -31,6 +33,7 @@ export function federatedPrivacyProvenance(options: FederatedRunOptions, summary
     clipNorm: options.dp.clipNorm,
     expectedBatchSize: options.train.batchSize,
     minibatchAveraging: false,
+    ...(options.dp.marginals ? { marginals: { ...options.dp.marginals, maxCodesPerRecord: 20 } } : {}),
     sites: summary.sites,
     maxEpsilon: summary.maxEpsilon,
     delta: summary.delta,

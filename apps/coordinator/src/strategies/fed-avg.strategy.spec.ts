@@ -1,6 +1,6 @@
 import type { TrainOptions } from '@fedsynth/protocol';
 import { plain, tensor } from '../__fixtures__/weights';
-import { FedAvg } from './fed-avg.strategy';
+import { FedAvg, isRunningStatistic, serverStep } from './fed-avg.strategy';
 
 const options: TrainOptions = { localEpochs: 2, batchSize: 32, learningRate: 1e-3, seed: 42, extra: { mu: 0.1 } };
 const global = [tensor('w', [2], [0, 0]), tensor('b', [1], [0])];
@@ -93,6 +93,55 @@ describe('FedAvg', () => {
       expect(() => new FedAvg().aggregateTrain({ round: 2, globalWeights: global, results: [result, result], failures: [] })).toThrow(
         'round 2: two results from site "h1"',
       );
+    });
+  });
+
+  describe('server step (FedAvgM)', () => {
+    const x = [tensor('g/kernel', [2], [1, 1]), tensor('g/batch_norm/moving_variance', [1], [1])];
+    const siteResult = (weights: ReturnType<typeof tensor>[]) => ({ siteId: 'h1', recordCount: 10, weights, metrics: {} });
+
+    it('steps x + η·v with v = β·v + (avg − x), hand-computed over two rounds; statistics take the plain average', () => {
+      const strategy = new FedAvg({ serverMomentum: 0.5, serverLearningRate: 2 });
+      const round1 = strategy.aggregateTrain({ round: 1, globalWeights: x, results: [siteResult([tensor('g/kernel', [2], [2, 0]), tensor('g/batch_norm/moving_variance', [1], [3])])], failures: [] });
+      // Δ = (1, −1); v = Δ; x' = x + 2·v = (3, −1). The running variance is averaged, not extrapolated (2·(3 − 1) + 1 = 5 would be wrong).
+      expect(plain(round1.weights)).toEqual([
+        ['g/kernel', [2], [3, -1]],
+        ['g/batch_norm/moving_variance', [1], [3]],
+      ]);
+      expect(plain(round1.state)).toEqual([
+        ['g/kernel', [2], [1, -1]],
+        ['g/batch_norm/moving_variance', [1], [0]],
+      ]);
+      // Round 2 from x' with the sites at (4, −1): Δ = (1, 0); v = 0.5·(1, −1) + (1, 0) = (1.5, −0.5); x'' = (6, −2).
+      const round2 = strategy.aggregateTrain({ round: 2, globalWeights: round1.weights, state: round1.state, results: [siteResult([tensor('g/kernel', [2], [4, -1]), tensor('g/batch_norm/moving_variance', [1], [2])])], failures: [] });
+      expect(plain(round2.weights)[0]).toEqual(['g/kernel', [2], [6, -2]]);
+      expect(plain(round2.state)[0]).toEqual(['g/kernel', [2], [1.5, -0.5]]);
+    });
+
+    it('is plain FedAvg at η = 1, β = 0 (no state kept), and serverStep then returns the average itself', () => {
+      const results = [siteResult([tensor('g/kernel', [2], [2, 0]), tensor('g/batch_norm/moving_variance', [1], [3])])];
+      const plainAvg = new FedAvg().aggregateTrain({ round: 1, globalWeights: x, results, failures: [] });
+      const explicit = new FedAvg({ serverMomentum: 0, serverLearningRate: 1 }).aggregateTrain({ round: 1, globalWeights: x, results, failures: [] });
+      expect(plain(explicit.weights)).toEqual(plain(plainAvg.weights));
+      expect(explicit.state).toEqual([]);
+      expect(plain(serverStep(x, plainAvg.weights, undefined, 1, 0).weights)).toEqual(plain(plainAvg.weights));
+    });
+
+    it('names running statistics by their batch-norm suffix', () => {
+      expect(isRunningStatistic('generator/block1/batch_norm/moving_mean')).toBe(true);
+      expect(isRunningStatistic('generator/block1/batch_norm/moving_variance')).toBe(true);
+      expect(isRunningStatistic('generator/block1/batch_norm/gamma')).toBe(false);
+    });
+
+    it('refuses a momentum outside [0, 1) or a step size that is not > 0, and a state of another layout', () => {
+      expect(() => new FedAvg({ serverMomentum: 1 })).toThrow('FedAvg: serverMomentum must be in [0, 1), got 1');
+      expect(() => new FedAvg({ serverLearningRate: 0, serverMomentum: -0.1 })).toThrow(
+        'FedAvg: serverLearningRate must be a finite number > 0, got 0; serverMomentum must be in [0, 1), got -0.1',
+      );
+      const strategy = new FedAvg({ serverMomentum: 0.9 });
+      const run = () =>
+        strategy.aggregateTrain({ round: 2, globalWeights: x, state: [tensor('other', [1], [0])], results: [siteResult([tensor('g/kernel', [2], [2, 0]), tensor('g/batch_norm/moving_variance', [1], [3])])], failures: [] });
+      expect(run).toThrow(/FedAvg server momentum/);
     });
   });
 

@@ -13,6 +13,7 @@ export { DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage } from './generator-a
 export { recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batch-norm';
 export type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
 export type { TrainOptions } from './train-options';
+export { bernoulliKlSum, marginalMatchingLoss, type MarginalTarget } from './marginal-matching';
 export { autoencoderStep, discriminatorStep, generatorStep } from './train-steps';
 export { modelSampler, layersModelSampler, type Sampler } from './sampler';
 export { sampleRecords, type SampleOptions } from './sample-records';

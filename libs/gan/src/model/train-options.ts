@@ -1,6 +1,7 @@
 import { FedsynthError } from '../errors/fedsynth-error';
 import { resolveDpOptions, type DpOptions, type ResolvedDpOptions } from '../privacy/dp-sgd/dp-options';
 import type { ModelOptionsInput } from './model-options';
+import type { MarginalTarget } from './marginal-matching';
 
 export interface TrainOptions {
   /** Adversarial epochs: passes of the (training part of the) records through the discriminator. */
@@ -30,6 +31,12 @@ export interface TrainOptions {
    * split defaults to 0 under dp. See the README's "Differential privacy".
    */
   dp?: DpOptions;
+  /**
+   * Also train the generator to match these code prevalences (weight × Σ KL per code of the
+   * fake batch's mean; see marginal-matching.ts): the substitute for minibatch averaging
+   * under DP, fed with a privacy-charged release. Weight 0 or absent: off.
+   */
+  marginals?: MarginalTarget;
 }
 
 export interface ResolvedTrainOptions {
@@ -41,6 +48,7 @@ export interface ResolvedTrainOptions {
   seed: number;
   signal?: AbortSignal;
   dp?: ResolvedDpOptions;
+  marginals?: MarginalTarget;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
@@ -63,6 +71,9 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
       }
     }
   }
+  if (options.marginals && !(Number.isFinite(options.marginals.weight) && options.marginals.weight >= 0)) {
+    throw new FedsynthError(`training option marginals: weight must be a finite number ≥ 0, got ${options.marginals.weight}`, 'TRAIN_BAD_OPTION');
+  }
   const pretrainEpochs = hasAutoencoder ? wholeNumber('pretrainEpochs', options.pretrainEpochs ?? 100, 0) : 0;
   // Under DP every record should count towards training; a held-out share would only feed a
   // validation loss computed from records without noise.
@@ -81,5 +92,6 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
     seed,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(dp ? { dp } : {}),
+    ...(options.marginals && options.marginals.weight > 0 ? { marginals: options.marginals } : {}),
   };
 }

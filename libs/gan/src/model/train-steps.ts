@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FusedAdam } from './fused-adam';
 import type { GanModel } from './gan-model';
+import { marginalMatchingLoss } from './marginal-matching';
 import type { Parameter } from './parameter-store';
 
 /**
@@ -96,6 +97,8 @@ export function discriminatorStep(model: GanModel, real: tf.Tensor2D, options: D
 export interface GeneratorStepOptions {
   batchSize: number;
   noiseSeed: number;
+  /** Adds weight × Σ KL(target ‖ fake batch mean) per code to the loss (marginal-matching.ts). */
+  marginals?: { target: tf.Tensor1D; weight: number };
 }
 
 /**
@@ -107,9 +110,12 @@ export function generatorStep(model: GanModel, options: GeneratorStepOptions): n
   const { networks, objective } = model;
   return tf.tidy(() => {
     const z = noise(model, options.batchSize, options.noiseSeed);
-    const loss = update(model.optimizers().generator, model.stepParameters.generator, model.l2, () =>
-      objective.generatorLoss(networks.discriminate(networks.generate(z, { training: true, updateStatistics: true }))),
-    );
+    const marginals = options.marginals;
+    const loss = update(model.optimizers().generator, model.stepParameters.generator, model.l2, () => {
+      const fake = networks.generate(z, { training: true, updateStatistics: true });
+      const adversarial = objective.generatorLoss(networks.discriminate(fake));
+      return marginals ? tf.add(adversarial, tf.mul(marginals.weight, marginalMatchingLoss(fake, marginals.target))) : adversarial;
+    });
     return loss.dataSync()[0];
   });
 }

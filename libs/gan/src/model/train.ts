@@ -9,6 +9,7 @@ import { poissonBatches } from '../privacy/dp-sgd/poisson-batches';
 import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
 import { dpStepsPerEpoch, expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
+import { marginalTargetTensor, validateMarginalTarget } from './marginal-matching';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
 import type { GanModel } from './gan-model';
@@ -56,6 +57,7 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
   // minibatch averaging is off unless asked for, and then refused.
   if (resolved.dp && modelInput.minibatchAveraging === undefined) modelInput.minibatchAveraging = false;
   if (resolved.dp) assertDpCompatible(given ? given.options : resolveModelOptions(familyOrModel as ModelFamily, modelInput));
+  if (resolved.marginals) validateMarginalTarget(resolved.marginals, matrix.cols);
   const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
   return Object.assign(runTraining(model, matrix, resolved), { model });
 }
@@ -212,71 +214,78 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   const flushEvery = Math.max(1, Math.floor(UPDATES_PER_FLUSH / (dSteps + 1)));
   let step = 0;
   let last: Partial<GanLog['losses']> = {};
-  for (let epoch = 1; epoch <= options.epochs; epoch++) {
-    const epochStart = performance.now();
-    const dLosses: number[] = [];
-    const gLosses: number[] = [];
-    let pending: number[] = [];
-    let stepStart = performance.now();
-    let stepRecords = 0;
-    let epochRecords = 0;
-    const batches = dp
-      ? poissonBatches(trainMatrix, dp.sampleRate, batchesPerEpoch, dp.randomness)
-      : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
-    for (let next = batches.next(); ; next = batches.next()) {
-      const real: tf.Tensor2D | undefined = next.done ? undefined : next.value;
-      if (real) {
-        if (ctx.aborted()) {
-          real.dispose();
-          return { epochs: epoch - 1, steps: step, stopped: true, last };
+  const target = options.marginals && options.epochs > 0 ? marginalTargetTensor(options.marginals) : undefined;
+  const marginals = target ? { target, weight: options.marginals!.weight } : undefined;
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const epochStart = performance.now();
+      const dLosses: number[] = [];
+      const gLosses: number[] = [];
+      let pending: number[] = [];
+      let stepStart = performance.now();
+      let stepRecords = 0;
+      let epochRecords = 0;
+      const batches = dp
+        ? poissonBatches(trainMatrix, dp.sampleRate, batchesPerEpoch, dp.randomness)
+        : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
+      for (let next = batches.next(); ; next = batches.next()) {
+        const real: tf.Tensor2D | undefined = next.done ? undefined : next.value;
+        if (real) {
+          if (ctx.aborted()) {
+            real.dispose();
+            return { epochs: epoch - 1, steps: step, stopped: true, last };
+          }
+          if (pending.length === 0) {
+            stepStart = performance.now();
+            stepRecords = 0;
+          }
+          const realRows = real.shape[0];
+          let d: number;
+          try {
+            const seeds = { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) };
+            d = settings ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize }) : discriminatorStep(model, real, seeds);
+          } finally {
+            real.dispose();
+          }
+          if (settings) ctx.dpSteps.discriminator++;
+          assertFiniteLosses({ d }, `gan epoch ${epoch}, step ${step + 1}`);
+          pending.push(d);
+          stepRecords += realRows;
+          epochRecords += realRows;
         }
-        if (pending.length === 0) {
-          stepStart = performance.now();
-          stepRecords = 0;
+        // A generator update after every dSteps discriminator updates, and one for a short tail.
+        if (pending.length === dSteps || (!real && pending.length > 0)) {
+          const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng), ...(marginals ? { marginals } : {}) });
+          step++;
+          const losses = { d: mean(pending), g };
+          assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
+          if (step % flushEvery === 0) await flushTinyValues(model);
+          dLosses.push(losses.d);
+          gLosses.push(g);
+          pending = [];
+          const now = performance.now();
+          yield { ...base, kind: 'step', epoch, step, losses, recordsPerSec: (stepRecords * 1000) / Math.max(now - stepStart, 1e-3), elapsedMs: now - ctx.startedAt };
+          await yieldToEventLoop();
         }
-        const realRows = real.shape[0];
-        let d: number;
-        try {
-          const seeds = { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) };
-          d = settings ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize }) : discriminatorStep(model, real, seeds);
-        } finally {
-          real.dispose();
-        }
-        if (settings) ctx.dpSteps.discriminator++;
-        assertFiniteLosses({ d }, `gan epoch ${epoch}, step ${step + 1}`);
-        pending.push(d);
-        stepRecords += realRows;
-        epochRecords += realRows;
+        if (!real) break;
       }
-      // A generator update after every dSteps discriminator updates, and one for a short tail.
-      if (pending.length === dSteps || (!real && pending.length > 0)) {
-        const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng) });
-        step++;
-        const losses = { d: mean(pending), g };
-        assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
-        if (step % flushEvery === 0) await flushTinyValues(model);
-        dLosses.push(losses.d);
-        gLosses.push(g);
-        pending = [];
-        const now = performance.now();
-        yield { ...base, kind: 'step', epoch, step, losses, recordsPerSec: (stepRecords * 1000) / Math.max(now - stepStart, 1e-3), elapsedMs: now - ctx.startedAt };
-        await yieldToEventLoop();
-      }
-      if (!real) break;
+      last = { d: mean(dLosses), g: mean(gLosses) };
+      const now = performance.now();
+      const privacy = spent(ctx);
+      yield {
+        ...base,
+        kind: 'epoch',
+        epoch,
+        step,
+        losses: { d: last.d!, g: last.g! },
+        recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
+        elapsedMs: now - ctx.startedAt,
+        ...(privacy ? { privacy } : {}),
+      };
     }
-    last = { d: mean(dLosses), g: mean(gLosses) };
-    const now = performance.now();
-    const privacy = spent(ctx);
-    yield {
-      ...base,
-      kind: 'epoch',
-      epoch,
-      step,
-      losses: { d: last.d!, g: last.g! },
-      recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
-      elapsedMs: now - ctx.startedAt,
-      ...(privacy ? { privacy } : {}),
-    };
+  } finally {
+    // The target tensor lives for the phase; freed however it ends (done, stopped, thrown).
+    target?.dispose();
   }
   return { epochs: options.epochs, steps: step, stopped: false, last };
 }

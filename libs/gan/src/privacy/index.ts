@@ -28,3 +28,4 @@ export {
   type NoisyCodeCounts,
   type NoisyCodeCountsOptions,
 } from './noisy-code-counts';
+export { noisyPrevalence, type NoisyPrevalence, type NoisyPrevalenceOptions } from './noisy-prevalence';

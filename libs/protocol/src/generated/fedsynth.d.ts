@@ -1340,6 +1340,9 @@ export namespace fedsynth {
             /** DpSettings expectedBatchSize. */
             expectedBatchSize: number;
 
+            /** DpSettings marginals. */
+            marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
+
             /**
              * Creates a new DpSettings instance using the specified properties.
              * @param [properties] Properties to set
@@ -1381,12 +1384,86 @@ export namespace fedsynth {
                 /** DpSettings expectedBatchSize */
                 expectedBatchSize?: (number|null);
 
+                /** DpSettings marginals */
+                marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
 
             /** Shape of a DpSettings. */
             type $Shape = fedsynth.v1.DpSettings.$Properties;
+        }
+
+        /**
+         * Properties of a MarginalMatching.
+         * @deprecated Use fedsynth.v1.MarginalMatching.$Properties instead.
+         */
+        interface IMarginalMatching extends fedsynth.v1.MarginalMatching.$Properties {
+        }
+
+        /** Represents a MarginalMatching. */
+        class MarginalMatching {
+
+            /**
+             * Constructs a new MarginalMatching.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fedsynth.v1.MarginalMatching.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** MarginalMatching weight. */
+            weight: number;
+
+            /** MarginalMatching noiseMultiplier. */
+            noiseMultiplier: number;
+
+            /**
+             * Creates a new MarginalMatching instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns MarginalMatching instance
+             */
+            static create(properties: fedsynth.v1.MarginalMatching.$Shape): fedsynth.v1.MarginalMatching & fedsynth.v1.MarginalMatching.$Shape;
+            static create(properties?: fedsynth.v1.MarginalMatching.$Properties): fedsynth.v1.MarginalMatching;
+
+            /**
+             * Encodes the specified MarginalMatching message. Does not implicitly {@link fedsynth.v1.MarginalMatching.verify|verify} messages.
+             * @param message MarginalMatching message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fedsynth.v1.MarginalMatching.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a MarginalMatching message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fedsynth.v1.MarginalMatching & fedsynth.v1.MarginalMatching.$Shape} MarginalMatching
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fedsynth.v1.MarginalMatching & fedsynth.v1.MarginalMatching.$Shape;
+        }
+
+        namespace MarginalMatching {
+
+            /** Properties of a MarginalMatching. */
+            interface $Properties {
+
+                /** MarginalMatching weight */
+                weight?: (number|null);
+
+                /** MarginalMatching noiseMultiplier */
+                noiseMultiplier?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a MarginalMatching. */
+            type $Shape = fedsynth.v1.MarginalMatching.$Properties;
         }
 
         /**

@@ -3190,6 +3190,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [noiseMultiplier] DpSettings noiseMultiplier
              * @property {number|null} [clipNorm] DpSettings clipNorm
              * @property {number|null} [expectedBatchSize] DpSettings expectedBatchSize
+             * @property {fedsynth.v1.MarginalMatching.$Properties|null} [marginals] DpSettings marginals
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3246,6 +3247,14 @@ $root.fedsynth = (function() {
             DpSettings.prototype.expectedBatchSize = 0;
 
             /**
+             * DpSettings marginals.
+             * @member {fedsynth.v1.MarginalMatching.$Properties|null|undefined} marginals
+             * @memberof fedsynth.v1.DpSettings
+             * @instance
+             */
+            DpSettings.prototype.marginals = null;
+
+            /**
              * Creates a new DpSettings instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.DpSettings
@@ -3283,6 +3292,8 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 2, wireType 1 =*/17).double(message.clipNorm);
                 if (message.expectedBatchSize != null && $Object.hasOwnProperty.call(message, "expectedBatchSize") && message.expectedBatchSize !== 0)
                     writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.expectedBatchSize);
+                if (message.marginals != null && $Object.hasOwnProperty.call(message, "marginals"))
+                    $root.fedsynth.v1.MarginalMatching.encode(message.marginals, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3354,6 +3365,12 @@ $root.fedsynth = (function() {
                                 delete message.expectedBatchSize;
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.marginals = $root.fedsynth.v1.MarginalMatching.decode(reader, reader.size(), $undefined, _depth + 1, message.marginals);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -3372,6 +3389,178 @@ $root.fedsynth = (function() {
             };
 
             return DpSettings;
+        })();
+
+        v1.MarginalMatching = (function() {
+
+            /**
+             * Properties of a MarginalMatching.
+             * @typedef {Object} fedsynth.v1.MarginalMatching.$Properties
+             * @property {number|null} [weight] MarginalMatching weight
+             * @property {number|null} [noiseMultiplier] MarginalMatching noiseMultiplier
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a MarginalMatching.
+             * @memberof fedsynth.v1
+             * @interface IMarginalMatching
+             * @augments fedsynth.v1.MarginalMatching.$Properties
+             * @deprecated Use fedsynth.v1.MarginalMatching.$Properties instead.
+             */
+
+            /**
+             * Shape of a MarginalMatching.
+             * @typedef {fedsynth.v1.MarginalMatching.$Properties} fedsynth.v1.MarginalMatching.$Shape
+             */
+
+            /**
+             * Constructs a new MarginalMatching.
+             * @memberof fedsynth.v1
+             * @classdesc Represents a MarginalMatching.
+             * @constructor
+             * @param {fedsynth.v1.MarginalMatching.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            var MarginalMatching = function (properties) {
+                if (properties)
+                    for (var keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * MarginalMatching weight.
+             * @member {number} weight
+             * @memberof fedsynth.v1.MarginalMatching
+             * @instance
+             */
+            MarginalMatching.prototype.weight = 0;
+
+            /**
+             * MarginalMatching noiseMultiplier.
+             * @member {number} noiseMultiplier
+             * @memberof fedsynth.v1.MarginalMatching
+             * @instance
+             */
+            MarginalMatching.prototype.noiseMultiplier = 0;
+
+            /**
+             * Creates a new MarginalMatching instance using the specified properties.
+             * @function create
+             * @memberof fedsynth.v1.MarginalMatching
+             * @static
+             * @param {fedsynth.v1.MarginalMatching.$Properties=} [properties] Properties to set
+             * @returns {fedsynth.v1.MarginalMatching} MarginalMatching instance
+             * @type {{
+             *   (properties: fedsynth.v1.MarginalMatching.$Shape): fedsynth.v1.MarginalMatching & fedsynth.v1.MarginalMatching.$Shape;
+             *   (properties?: fedsynth.v1.MarginalMatching.$Properties): fedsynth.v1.MarginalMatching;
+             * }}
+             */
+            MarginalMatching.create = function(properties) {
+                return new MarginalMatching(properties);
+            };
+
+            /**
+             * Encodes the specified MarginalMatching message. Does not implicitly {@link fedsynth.v1.MarginalMatching.verify|verify} messages.
+             * @function encode
+             * @memberof fedsynth.v1.MarginalMatching
+             * @static
+             * @param {fedsynth.v1.MarginalMatching.$Properties} message MarginalMatching message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            MarginalMatching.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.weight != null && $Object.hasOwnProperty.call(message, "weight") && !$Object.is(message.weight, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.weight);
+                if (message.noiseMultiplier != null && $Object.hasOwnProperty.call(message, "noiseMultiplier") && !$Object.is(message.noiseMultiplier, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.noiseMultiplier);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (var i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a MarginalMatching message from the specified reader or buffer.
+             * @function decode
+             * @memberof fedsynth.v1.MarginalMatching
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fedsynth.v1.MarginalMatching & fedsynth.v1.MarginalMatching.$Shape} MarginalMatching
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            MarginalMatching.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fedsynth.v1.MarginalMatching();
+                while (reader.pos < end) {
+                    var start = reader.pos;
+                    var tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    var wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.weight = value;
+                            else
+                                delete message.weight;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.noiseMultiplier = value;
+                            else
+                                delete message.noiseMultiplier;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return MarginalMatching;
         })();
 
         v1.PrivacySpent = (function() {

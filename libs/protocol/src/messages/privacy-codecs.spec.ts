@@ -64,6 +64,16 @@ describe('privacy fields on the wire', () => {
     expect(plain.body.kind === 'trainTask' && 'dp' in plain.body.value).toBe(false);
   });
 
+  it('carries marginal matching inside DpSettings, and refuses an unusable one naming the field', () => {
+    const dp = { noiseMultiplier: 1.1, clipNorm: 0.8, expectedBatchSize: 64, marginals: { weight: 0.5, noiseMultiplier: 4 } };
+    const decoded = roundTrip(createEnvelope('trainTask', task({ dp })));
+    expect(decoded.body.kind === 'trainTask' && decoded.body.value.dp).toEqual(dp);
+    const bad = (marginals: { weight: number; noiseMultiplier: number }) => createEnvelope('trainTask', task({ dp: { ...dp, marginals } }));
+    expect(encodeError(bad({ weight: NaN, noiseMultiplier: 4 }))).toBe('NON_FINITE trainTask.dp.marginals.weight');
+    expect(encodeError(bad({ weight: 1, noiseMultiplier: 0 }))).toBe('MISSING_FIELD trainTask.dp.marginals.noiseMultiplier');
+    expect(encodeError(bad({ weight: 1, noiseMultiplier: -2 }))).toBe('INVALID_VALUE trainTask.dp.marginals.noiseMultiplier');
+  });
+
   it('carries PrivacySpent in a TrainResult and a DataSummary', () => {
     const privacy = { epsilon: 2.75, delta: 1e-5, steps: 1234 };
     const decoded = roundTrip(createEnvelope('trainResult', result({ privacy })));

@@ -30,6 +30,14 @@ export function checkDpSettings(v: WireDp | null | undefined, field: string): Dp
     noiseMultiplier: checkPositive(v.noiseMultiplier, `${field}.noiseMultiplier`),
     clipNorm: checkPositive(v.clipNorm, `${field}.clipNorm`),
     expectedBatchSize: checkUint32(v.expectedBatchSize, `${field}.expectedBatchSize`, { min: 1 }),
+    ...(v.marginals
+      ? {
+          marginals: {
+            weight: checkPositive(v.marginals.weight, `${field}.marginals.weight`),
+            noiseMultiplier: checkPositive(v.marginals.noiseMultiplier, `${field}.marginals.noiseMultiplier`),
+          },
+        }
+      : {}),
   };
 }
 

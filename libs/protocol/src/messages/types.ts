@@ -104,6 +104,16 @@ export interface DpSettings {
   clipNorm: number;
   /** ≥ 1: the expected Poisson batch size (q = expectedBatchSize ÷ records, capped at 1). */
   expectedBatchSize: number;
+  /** The generator also matches the site's noisy code prevalences (released once per run, charged). */
+  marginals?: MarginalMatching;
+}
+
+/** Marginal matching under DP (minibatch averaging's substitute): see the .proto. */
+export interface MarginalMatching {
+  /** > 0: weight of Σ_codes KL(released prevalence ‖ fake batch prevalence) in the generator's loss. */
+  weight: number;
+  /** z > 0: noise sd ÷ L2 sensitivity of the one-off count release. */
+  noiseMultiplier: number;
 }
 
 /** A site's privacy loss so far (its own RDP accountant), over everything it released. */

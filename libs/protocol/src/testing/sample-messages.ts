@@ -115,7 +115,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
       extra: metrics(rng, 2),
     },
     ...(rng.bool() ? { deadlineUnixMs: 1.7e12 + rng.int(1, 1e9) } : {}),
-    ...(rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024) } } : {}),
+    ...(rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024), ...(rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: rng.uniform(0.5, 20) } } : {}) } } : {}),
     ...(rng.bool() ? { secureAggregation: sampleSecureAggregationSettings(rng) } : {}),
   }),
   trainResult: (rng) => ({
