@@ -24,6 +24,8 @@ export interface LocalDpPlan {
   delta: number;
   /** The site's privacy loss once this task is done: reported in the TrainResult. */
   after: PrivacySpent;
+  /** DP-SGD steps charged for this task: training may not take more (checked before anything is sent). */
+  chargedSteps: number;
   /** Marginal matching: the site's released prevalences and the term's weight (GAN rounds). */
   marginals?: MarginalTarget;
 }
@@ -51,10 +53,17 @@ export class LocalTrainer {
       : { batchSize, autoencoderBatchSize: batchSize };
     const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(dp?.marginals ? { marginals: dp.marginals } : {}) });
     let metrics: Metrics = {};
+    let stepsTaken = 0;
     const started = performance.now();
     for await (const log of run) {
       this.options.onLog?.(log);
       if (log.kind === 'epoch') metrics = dp ? releasableUnderDp(finiteLosses(log.losses)) : finiteLosses(log.losses);
+      if (log.kind === 'epoch' && log.privacy) stepsTaken = log.privacy.steps.autoencoder + log.privacy.steps.discriminator;
+    }
+    // The ledger charged the planned steps before training; weights from more steps than that
+    // would carry a privacy loss nobody accounted for, so they never leave.
+    if (dp && stepsTaken > dp.chargedSteps) {
+      throw new Error(`training took ${stepsTaken} DP-SGD steps but ${dp.chargedSteps} were charged to the privacy ledger; the update is not sent`);
     }
     metrics[LOCAL_TRAIN_MS_METRIC] = performance.now() - started;
     const weights: WeightSet = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));

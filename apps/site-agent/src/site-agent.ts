@@ -338,6 +338,7 @@ export class SiteAgent {
             clipNorm: plan.dp.clipNorm,
             delta: this.privacy.delta,
             after: plan.after,
+            chargedSteps: plan.segment.steps,
             ...(marginals ? { marginals } : {}),
           };
         }

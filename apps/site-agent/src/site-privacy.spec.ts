@@ -131,7 +131,12 @@ describe('LocalTrainer under DP', () => {
     if (plan.kind !== 'dp') throw new Error(plan.kind);
     ledger.charge(plan);
     logs.length = 0;
-    const result = await trainer.run(full, matrix, { sampleRate: plan.sampleRate, noiseMultiplier: DP.noiseMultiplier, clipNorm: DP.clipNorm, delta: 1e-5, after: plan.after });
+    const dp = { sampleRate: plan.sampleRate, noiseMultiplier: DP.noiseMultiplier, clipNorm: DP.clipNorm, delta: 1e-5, after: plan.after, chargedSteps: plan.segment.steps };
+    // Fewer steps charged than the task takes: the trainer refuses to hand back the weights.
+    await expect(trainer.run(full, matrix, { ...dp, chargedSteps: plan.segment.steps - 1 })).rejects.toThrow(
+      `training took ${plan.segment.steps} DP-SGD steps but ${plan.segment.steps - 1} were charged to the privacy ledger; the update is not sent`,
+    );
+    const result = await trainer.run(full, matrix, dp);
 
     const lastEpoch = logs.filter((l) => l.kind === 'epoch').at(-1)!;
     const taken = lastEpoch.privacy!.steps;
@@ -158,6 +163,12 @@ describe('SitePrivacyLedger file', () => {
       expect(() => new SitePrivacyLedger({ epsilon: 20, delta: 1e-5 }, file)).toThrow(`privacy ledger ${file} is not a fedsynth privacy ledger`);
       writeFileSync(file, '{broken');
       expect(() => new SitePrivacyLedger({ epsilon: 20, delta: 1e-5 }, file)).toThrow(/is not readable JSON .*; restore it rather than start from zero/);
+      // Step counts that do not add up (edited or damaged): refused, naming both numbers.
+      const segments = [{ sampleRate: 0.25, noiseMultiplier: 1.5, steps: 8 }];
+      for (const dpSteps of [9, -1, 2.5]) {
+        writeFileSync(file, JSON.stringify({ format: 'fedsynth-privacy-ledger', version: 1, dpSteps, segments }));
+        expect(() => new SitePrivacyLedger({ epsilon: 20, delta: 1e-5 }, file)).toThrow(`privacy ledger ${file} says ${dpSteps} DP-SGD steps were taken, but its charges hold 8 steps in all`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

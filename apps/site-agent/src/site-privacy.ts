@@ -168,6 +168,11 @@ export class SitePrivacyLedger {
     const segments = parsed.segments as SampledGaussianSegment[];
     // Validated by composing: a damaged segment fails here, naming its index.
     composeRdp(segments);
+    // The DP-SGD steps are a part of the charged steps: anything else is a damaged or edited file.
+    const charged = segments.reduce((total, segment) => total + segment.steps, 0);
+    if (!Number.isSafeInteger(parsed.dpSteps) || parsed.dpSteps < 0 || parsed.dpSteps > charged) {
+      throw new Error(`privacy ledger ${file} says ${parsed.dpSteps} DP-SGD steps were taken, but its charges hold ${charged} steps in all; restore the file rather than start from zero`);
+    }
     for (const segment of segments) {
       const next = this.withSegment(segment);
       next.forEach((value, i) => (this.total[i] = value));

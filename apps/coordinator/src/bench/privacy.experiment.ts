@@ -11,17 +11,19 @@
  *
  *   node apps/coordinator/dist/bench/privacy.experiment.js [--out DIR] [--patients 7500]
  *       [--codes 1071] [--code-level category] [--epsilons 1,3,10,inf] [--delta 1e-5]
- *       [--clip-norm 1] [--ae-rounds 15] [--gan-rounds 15] [--local-epochs 2]
+ *       [--clip-norm 1] [--ae-rounds 5] [--gan-rounds 15] [--local-epochs 2]
  *       [--batch-size 100] [--learning-rate 2e-3] [--synthetic 5000] [--seed 1] [--secagg]
  *       [--arms plain,secagg] [--family medgan|wgan-gp] [--discriminator-steps N]
- *       [--discriminator-dims 256,128] [--latent-dim 128] [--average-decay 0.8]
- *       [--no-minibatch-averaging] [--marginal-weight W] [--marginal-share 0.15]
+ *       [--discriminator-dims 128,64] [--latent-dim 128] [--average-decay 0.8]
+ *       [--no-minibatch-averaging] [--marginal-weight 1] [--marginal-share 0.15]
  *
  * The model flags are for tuning DP runs: under DP minibatch averaging is always off (a
  * record's score may not depend on its batch), and --no-minibatch-averaging turns it off for
  * the ε = ∞ arm too, to separate what DP noise costs from what the architecture change costs.
  * --discriminator-steps defaults to the family's own (medGAN 2, WGAN-GP 5).
- * --marginal-weight turns on marginal matching in the DP arms (dp.marginals): each site's
+ * Defaults are the ones tuned at ε = 10 (README "Tuning for ε = 10": 5 AE rounds, a smaller
+ * discriminator, marginal matching at weight 1). --marginal-weight 0 turns marginal
+ * matching off; otherwise it is on in the DP arms (dp.marginals): each site's
  * one-off noisy prevalence release gets the noise z at which it alone would cost
  * --marginal-share of the arm's ε, and σ is then chosen with that release in each site's plan.
  *
@@ -71,7 +73,7 @@ function parse() {
       epsilons: { type: 'string', default: '1,3,10,inf' },
       delta: { type: 'string', default: '1e-5' },
       'clip-norm': { type: 'string', default: '1' },
-      'ae-rounds': { type: 'string', default: '15' },
+      'ae-rounds': { type: 'string', default: '5' },
       'gan-rounds': { type: 'string', default: '15' },
       'local-epochs': { type: 'string', default: '2' },
       'batch-size': { type: 'string', default: '100' },
@@ -79,9 +81,9 @@ function parse() {
       family: { type: 'string', default: 'medgan' },
       'discriminator-steps': { type: 'string' },
       'no-minibatch-averaging': { type: 'boolean', default: false },
-      'marginal-weight': { type: 'string' },
+      'marginal-weight': { type: 'string', default: '1' },
       'marginal-share': { type: 'string', default: '0.15' },
-      'discriminator-dims': { type: 'string', default: '256,128' },
+      'discriminator-dims': { type: 'string', default: '128,64' },
       'latent-dim': { type: 'string', default: '128' },
       'average-decay': { type: 'string', default: '0.8' },
       'min-code-count': { type: 'string', default: '5' },
@@ -122,7 +124,11 @@ function parse() {
     })() as 'medgan' | 'wgan-gp',
     discriminatorSteps: values['discriminator-steps'] === undefined ? undefined : whole('discriminator-steps', values['discriminator-steps'], 1),
     noMinibatchAveraging: values['no-minibatch-averaging'] === true,
-    marginalWeight: values['marginal-weight'] === undefined ? undefined : positive('marginal-weight', values['marginal-weight']),
+    marginalWeight: (() => {
+      const weight = Number(values['marginal-weight']);
+      if (values['marginal-weight'].trim() === '' || !(weight >= 0) || !Number.isFinite(weight)) throw new Error(`--marginal-weight must be a number ≥ 0 (0: off), got '${values['marginal-weight']}'`);
+      return weight > 0 ? weight : undefined;
+    })(),
     marginalShare: positive('marginal-share', values['marginal-share'], 1),
     discriminatorDims: values['discriminator-dims'].split(',').map((d) => whole('discriminator-dims', d, 1)),
     latentDim: whole('latent-dim', values['latent-dim'], 1),
