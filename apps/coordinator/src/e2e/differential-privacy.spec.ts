@@ -1,16 +1,10 @@
 import { computeEpsilon } from '@fedsynth/gan';
-import { SiteAgent, type SiteAgentEvent } from '@fedsynth/site-agent';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeDemoSites } from '../__fixtures__/demo-sites';
-import { loadCoordinatorConfig } from '../config/coordinator-config';
+import type { SiteAgent, SiteAgentEvent } from '@fedsynth/site-agent';
+import { E2E_ADMIN_HEADERS, startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { CoordinatorStore } from '../store/coordinator-store';
 import type { RunPrivacySummary } from '../store/privacy.repository';
 import type { RunRecord } from '../store/run.repository';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
 /**
  * Budgets: a and b can afford the run; c's ε = 1.5 covers its noisy vocabulary release
@@ -33,76 +27,27 @@ const DP_RUN = {
 };
 
 describe('differential privacy in a federated run (real coordinator, three real site agents with budgets)', () => {
-  let dir: string;
-  let coordinator: RunningCoordinator;
-  const tokens = new Map<string, string>();
+  let fed: E2eFederation;
   const agents = new Map<string, SiteAgent>();
   const events = new Map<string, SiteAgentEvent[]>(SITES.map((s) => [s, []]));
 
-  /**
-   * One connection per request: the site agents train in this process, and DP steps hold the
-   * event loop for a while; a kept-alive socket whose idle timer expired meanwhile is closed
-   * by the server just as the next request arrives on it (ECONNRESET).
-   */
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(coordinator.url + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', connection: 'close' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
-  const store = () => coordinator.app.get(CoordinatorStore);
-
-  const runToEnd = async (runId: string): Promise<Record<string, unknown>> => {
-    expect((await api('POST', `/api/runs/${runId}/start`)).status).toBe(200);
-    let detail = (await api('GET', `/api/runs/${runId}`)).body;
-    for (const started = Date.now(); (detail['run'] as RunRecord).status === 'running' && Date.now() - started < 100_000; ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      detail = (await api('GET', `/api/runs/${runId}`)).body;
-    }
-    return detail;
-  };
+  const store = () => fed.coordinator.app.get(CoordinatorStore);
+  const runToEnd = (runId: string) => fed.runToEnd(runId, 100_000);
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fedsynth-e2e-dp-'));
-    const config = loadCoordinatorConfig({
-      FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-      FEDSYNTH_DATA_DIR: join(dir, 'coordinator'),
-      FEDSYNTH_HOST: '127.0.0.1',
-      FEDSYNTH_PORT: '0',
-      FEDSYNTH_LOG_LEVEL: 'error',
-    });
-    for (const name of SITES) tokens.set(name, addSite(config, { name, id: name }).token);
-    coordinator = await startCoordinator(config, { logger: false });
-    const files = writeDemoSites(join(dir, 'sites'), SITES.length);
-    for (const [i, siteId] of SITES.entries()) {
-      agents.set(
-        siteId,
-        new SiteAgent({
-          url: coordinator.url,
-          siteId,
-          token: tokens.get(siteId)!,
-          data: { read: { format: 'long', input: files[i], rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 },
-          privacy: BUDGETS[siteId],
-          onEvent: (event) => events.get(siteId)!.push(event),
-        }),
-      );
+    fed = await startE2eFederation({ prefix: 'fedsynth-e2e-dp-', sites: SITES });
+    for (const siteId of SITES) {
+      agents.set(siteId, fed.agent(siteId, { privacy: BUDGETS[siteId], onEvent: (event) => events.get(siteId)!.push(event) }));
     }
     await Promise.all([...agents.values()].map((a) => a.start()));
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all([...agents.values()].map((a) => a.close()));
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fed?.close());
 
   it('reports ε per site per round, increasing; a site whose budget is spent refuses (PRIVACY_BUDGET_EXCEEDED) and the others go on; ε is in fedsynth.json', async () => {
     // Every site paid for its noisy vocabulary release before the run: ε > 0 at the start.
     for (const siteId of SITES) expect(agents.get(siteId)!.privacy.spent().epsilon).toBeGreaterThan(0.5);
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'autoencoder', rounds: 2 }, { phase: 'gan', rounds: 2 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
       options: DP_RUN,
     });
@@ -115,7 +60,7 @@ describe('differential privacy in a federated run (real coordinator, three real 
     expect((detail['run'] as RunRecord).status).toBe('completed');
 
     // ε after each round, from the sites' own reports, stored per round: strictly increasing.
-    const store = coordinator.app.get(CoordinatorStore);
+    const store = fed.coordinator.app.get(CoordinatorStore);
     for (const siteId of ['hospital-a', 'hospital-b']) {
       const reports = store.privacy.list(runId).filter((r) => r.siteId === siteId);
       expect(reports.map((r) => r.round)).toEqual([0, 1, 2, 3]);
@@ -151,7 +96,7 @@ describe('differential privacy in a federated run (real coordinator, three real 
     expect(privacy.sites[0]!.epsilon).toBeCloseTo(computeEpsilon(a.history(), { delta: 1e-5 }).epsilon, 10);
 
     // The exported generator's metadata says what the run cost.
-    const response = await fetch(`${coordinator.url}/api/runs/${runId}/generator/fedsynth.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, connection: 'close' } });
+    const response = await fetch(`${fed.coordinator.url}/api/runs/${runId}/generator/fedsynth.json`, { headers: E2E_ADMIN_HEADERS });
     const manifest = (await response.json()) as { metrics: { federation: { privacy: Record<string, unknown>; sites: { siteId: string }[] } } };
     expect(manifest.metrics.federation.sites.map((s) => s.siteId)).toEqual(['hospital-a', 'hospital-b']);
     expect(manifest.metrics.federation.privacy).toEqual({
@@ -171,7 +116,7 @@ describe('differential privacy in a federated run (real coordinator, three real 
   it('marginal matching: each site releases its prevalences once, before its first GAN round, charged with it; fedsynth.json says so', async () => {
     const before = new Map(['hospital-a', 'hospital-b'].map((siteId) => [siteId, agents.get(siteId)!.privacy.history().length]));
     const marginals = { weight: 1, noiseMultiplier: 4 };
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
       options: { ...DP_RUN, dp: { ...DP_RUN.dp, marginals } },
     });
@@ -193,14 +138,14 @@ describe('differential privacy in a federated run (real coordinator, three real 
       expect(reports[2]!.epsilon).toBeCloseTo(ledger.spent().epsilon, 10);
       expect(ledger.spent().epsilon).toBeCloseTo(computeEpsilon(ledger.history(), { delta: 1e-5 }).epsilon, 10);
     }
-    const response = await fetch(`${coordinator.url}/api/runs/${runId}/generator/fedsynth.json`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, connection: 'close' } });
+    const response = await fetch(`${fed.coordinator.url}/api/runs/${runId}/generator/fedsynth.json`, { headers: E2E_ADMIN_HEADERS });
     const manifest = (await response.json()) as { metrics: { federation: { privacy: Record<string, unknown> } } };
     expect(manifest.metrics.federation.privacy['marginals']).toEqual({ ...marginals, maxCodesPerRecord: 20 });
   }, 120_000);
 
   it('fails a run without dp at sites with budgets, naming their refusals', async () => {
     const { dp: _dp, ...plain } = DP_RUN;
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'gan', rounds: 1 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
       options: plain,
     });

@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { vocabularyHash } from '@fedsynth/gan';
-import { SiteAgent, type SiteAgentEvent } from '@fedsynth/site-agent';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeDemoSites } from '../__fixtures__/demo-sites';
-import { loadCoordinatorConfig } from '../config/coordinator-config';
+import type { SiteAgentEvent } from '@fedsynth/site-agent';
+import { readFileSync } from 'node:fs';
+import { E2E_ADMIN_HEADERS, startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
+import { fetchInTestRealm } from '../__fixtures__/fetch-in-test-realm';
 import type { RunRecord } from '../store/run.repository';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
 /** 12 ICD-9 categories in canonical order: common ones of the demo, E878 (5 patients) and V01 (none). */
 const FIXED = ['038', '250', '276', '401', '427', '428', '518', '584', '995', 'E878', 'V01', 'V45'];
@@ -21,87 +17,33 @@ function categoriesOf(file: string): Set<string> {
   return new Set(codes.map((c) => (c.startsWith('E') ? c.slice(0, 4) : c.slice(0, 3))));
 }
 
-/** Jest's VM realm: parse fetched JSON in the test's realm so tfjs-layers' `instanceof Array` holds (see federated-run.spec.ts). */
-async function fetchInTestRealm(input: string, init?: RequestInit) {
-  const response = await fetch(input, init);
-  return {
-    ok: response.ok,
-    status: response.status,
-    json: async () => JSON.parse(await response.text()) as unknown,
-    arrayBuffer: async () => new Uint8Array(await response.arrayBuffer()).slice().buffer,
-  };
-}
-
 describe('a run on a fixed vocabulary (real coordinator, three real site agents)', () => {
-  let dir: string;
-  let coordinator: RunningCoordinator;
-  let files: string[];
-  const tokens = new Map<string, string>();
-  const agents: SiteAgent[] = [];
+  let fed: E2eFederation;
   const events = new Map<string, SiteAgentEvent[]>(SITES.map((s) => [s, []]));
   const logs = new Map<string, string[]>(SITES.map((s) => [s, []]));
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(coordinator.url + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
   /** Starts the run and polls until it is no longer running. */
-  const runToEnd = async (runId: string): Promise<RunRecord> => {
-    expect((await api('POST', `/api/runs/${runId}/start`)).status).toBe(200);
-    let run = (await api('GET', `/api/runs/${runId}`)).body['run'] as RunRecord;
-    for (const started = Date.now(); run.status === 'running' && Date.now() - started < 50_000; ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      run = (await api('GET', `/api/runs/${runId}`)).body['run'] as RunRecord;
-    }
-    return run;
-  };
+  const runToEnd = async (runId: string) => (await fed.runToEnd(runId, 50_000))['run'] as RunRecord;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fedsynth-e2e-fixed-'));
-    const config = loadCoordinatorConfig({
-      FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-      FEDSYNTH_DATA_DIR: join(dir, 'coordinator'),
-      FEDSYNTH_HOST: '127.0.0.1',
-      FEDSYNTH_PORT: '0',
-      FEDSYNTH_LOG_LEVEL: 'error',
-    });
-    for (const name of SITES) tokens.set(name, addSite(config, { name, id: name }).token);
-    coordinator = await startCoordinator(config, { logger: false });
-    files = writeDemoSites(join(dir, 'sites'), SITES.length);
-    for (const [i, siteId] of SITES.entries()) {
-      const agent = new SiteAgent({
-        url: coordinator.url,
-        siteId,
-        token: tokens.get(siteId)!,
-        // k = 2: the union would be built from codes held by ≥ 2 records; a fixed list ignores it.
-        data: { read: { format: 'long', input: files[i], rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 },
-        onEvent: (event) => events.get(siteId)!.push(event),
-        log: (line) => logs.get(siteId)!.push(line),
-      });
-      agents.push(agent);
-    }
+    fed = await startE2eFederation({ prefix: 'fedsynth-e2e-fixed-', sites: SITES });
+    const agents = SITES.map((siteId) =>
+      // The fixture's k = 2 (minCodeCount): the union would be built from codes held by ≥ 2 records; a fixed list ignores it.
+      fed.agent(siteId, { onEvent: (event) => events.get(siteId)!.push(event), log: (line) => logs.get(siteId)!.push(line) }),
+    );
     await Promise.all(agents.map((a) => a.start()));
   });
 
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fed?.close());
 
   it('trains on exactly the fixed codes, in order: stored on the run, in the pulled generator\'s fedsynth.json and its output width', async () => {
     // The list is a real test of "fixed": every site holds some of it and many codes outside it.
-    for (const file of files) {
+    for (const file of fed.files) {
       const held = categoriesOf(file);
       expect(FIXED.some((code) => held.has(code))).toBe(true);
       expect([...held].filter((code) => !FIXED.includes(code)).length).toBeGreaterThan(20);
     }
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 1 }], minSites: 3, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
       options: { ...TINY_MODEL, vocabulary: { codeLevel: 'category', minCodeCount: 2, fixed: FIXED } },
     });
@@ -124,8 +66,8 @@ describe('a run on a fixed vocabulary (real coordinator, three real site agents)
       ]);
     }
 
-    const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
-    const base = `${coordinator.url}/api/runs/${runId}/generator`;
+    const headers = E2E_ADMIN_HEADERS;
+    const base = `${fed.coordinator.url}/api/runs/${runId}/generator`;
     const manifest = (await (await fetch(`${base}/fedsynth.json`, { headers })).json()) as { vocabulary: { size: number; hash: string; codes: string[] }; sampler: { noiseDim: number } };
     expect(manifest.vocabulary).toEqual({ size: FIXED.length, hash: vocabularyHash(FIXED), codes: FIXED });
     const generator = await tf.loadLayersModel(tf.io.http(`${base}/model.json`, { requestInit: { headers }, fetchFunc: fetchInTestRealm as unknown as typeof fetch }));
@@ -136,7 +78,7 @@ describe('a run on a fixed vocabulary (real coordinator, three real site agents)
 
   it('fails a run whose fixed codes a site does not hold, with the sites\' reasons; refuses bad codes at creation', async () => {
     const absent = ['001', 'V01']; // no demo patient holds either category
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'gan', rounds: 1 }], minSites: 3, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
       options: { ...TINY_MODEL, vocabulary: { codeLevel: 'category', fixed: absent } },
     });
@@ -147,7 +89,7 @@ describe('a run on a fixed vocabulary (real coordinator, three real site agents)
       expect(run.error).toMatch(new RegExp(`${siteId}: refused the vocabulary: none of this site's \\d+ training records holds a code of the fixed vocabulary \\(2 codes\\)`));
     }
 
-    const bad = await api('POST', '/api/runs', { options: { vocabulary: { codeLevel: 'category', fixed: ['401', '4019', '401'] } } });
+    const bad = await fed.api('POST', '/api/runs', { options: { vocabulary: { codeLevel: 'category', fixed: ['401', '4019', '401'] } } });
     expect(bad.status).toBe(400);
     expect(bad.body['message']).toMatch(/vocabulary\.fixed\[1\] "4019" is not a category code.*vocabulary\.fixed\[2\] "401" repeats vocabulary\.fixed\[0\]/);
   });

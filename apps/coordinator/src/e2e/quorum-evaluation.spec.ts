@@ -1,14 +1,7 @@
-import { SiteAgent } from '@fedsynth/site-agent';
 import type { EvalResult } from '@fedsynth/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeDemoSites } from '../__fixtures__/demo-sites';
-import { loadCoordinatorConfig } from '../config/coordinator-config';
+import { startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
 import type { EvaluationRecord } from '../store/evaluation.repository';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
 
 /** Σ nₖ mₖ / Σ nₖ per metric over the sites that sent it: computed here, independently of the coordinator. */
@@ -26,50 +19,20 @@ function recordWeightedMeans(results: readonly EvalResult[]): Record<string, num
 }
 
 describe('a run that waits for its quorum, then evaluates every GAN round (real coordinator and site agents)', () => {
-  let dir: string;
-  let coordinator: RunningCoordinator;
-  const tokens = new Map<string, string>();
-  const agents: SiteAgent[] = [];
+  let fed: E2eFederation;
   const evalSent: Array<{ siteId: string; result: EvalResult }> = [];
   const evalFailed: Array<{ siteId: string; round: number; reason: string }> = [];
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(coordinator.url + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
-
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fedsynth-e2e-eval-'));
-    const config = loadCoordinatorConfig({
-      FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-      FEDSYNTH_DATA_DIR: join(dir, 'coordinator'),
-      FEDSYNTH_HOST: '127.0.0.1',
-      FEDSYNTH_PORT: '0',
-      FEDSYNTH_LOG_LEVEL: 'error',
-    });
-    for (const name of SITES) tokens.set(name, addSite(config, { name, id: name }).token);
-    coordinator = await startCoordinator(config, { logger: false });
+    fed = await startE2eFederation({ prefix: 'fedsynth-e2e-eval-', sites: SITES });
   });
 
-  afterAll(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fed?.close());
 
   it('starts with 1 of 3 sites, trains once all joined, and stores per-site and record-weighted evaluations', async () => {
-    const files = writeDemoSites(join(dir, 'sites'), SITES.length);
     const agentFor = (i: number) => {
       const siteId = SITES[i];
-      const agent = new SiteAgent({
-        url: coordinator.url,
-        siteId,
-        token: tokens.get(siteId)!,
-        data: { read: { format: 'long', input: files[i], rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 },
+      return fed.agent(siteId, {
         // The demo holds ~33 patients a site (~7 held out): hospitals a and b lower the floor of 20
         // records to take part; hospital c keeps it and must refuse, which the coordinator notes.
         // Fewer predicted codes and optimiser steps keep the test fast; they change cost, not meaning.
@@ -79,12 +42,10 @@ describe('a run that waits for its quorum, then evaluates every GAN round (real 
           if (event.type === 'evalFailed') evalFailed.push({ siteId, round: event.round, reason: event.reason });
         },
       });
-      agents.push(agent);
-      return agent;
     };
     await agentFor(0).start();
 
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 3, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 1 },
       options: {
         modelFamily: 'medgan',
@@ -94,26 +55,22 @@ describe('a run that waits for its quorum, then evaluates every GAN round (real 
       },
     });
     const runId = created.body['id'] as string;
-    expect((await api('POST', `/api/runs/${runId}/start`)).status).toBe(200);
+    await fed.startRun(runId);
 
     // Too few sites: the run waits (it used to fail with "no vocabulary agreed").
-    const waiting = await api('GET', `/api/runs/${runId}`);
+    const waiting = await fed.api('GET', `/api/runs/${runId}`);
     expect(waiting.body).toMatchObject({ run: { status: 'running', vocabulary: null }, stage: 'waitingForSites', sites: { connected: 1, needed: 3 } });
 
     await Promise.all([agentFor(1).start(), agentFor(2).start()]);
 
-    let detail: Record<string, unknown> = {};
-    for (const started = Date.now(); Date.now() - started < 50_000; ) {
-      detail = (await api('GET', `/api/runs/${runId}`)).body;
-      const evaluations = detail['evaluations'] as EvaluationRecord[];
-      const done = (detail['run'] as { status: string }).status !== 'running' && evaluations.length === 2 && evaluations.every((e) => e.status !== 'collecting');
-      if (done) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const detail = await fed.waitForRunEnd(runId, 50_000, (view) => {
+      const evaluations = view['evaluations'] as EvaluationRecord[];
+      return (view['run'] as { status: string }).status !== 'running' && evaluations.length === 2 && evaluations.every((e) => e.status !== 'collecting');
+    });
     expect(detail).toMatchObject({ run: { status: 'completed' }, sites: { connected: 3, needed: 3 } });
 
     // Rounds 1 and 2 are GAN rounds; round 0 (autoencoder) trains no generator and is not scored.
-    const evaluations = (await api('GET', `/api/runs/${runId}/evaluations`)).body as unknown as EvaluationRecord[];
+    const evaluations = (await fed.api('GET', `/api/runs/${runId}/evaluations`)).body as unknown as EvaluationRecord[];
     expect(evaluations.map((e) => [e.round, e.status, e.askedSiteIds])).toEqual([
       [1, 'completed', SITES],
       [2, 'completed', SITES],

@@ -1,62 +1,18 @@
-import { SiteAgent, type SiteAgentEvent, type SiteAgentOptions } from '@fedsynth/site-agent';
-import type { TrainResult, WeightSet } from '@fedsynth/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { writeDemoSites } from '../__fixtures__/demo-sites';
+import type { SiteAgent, SiteAgentEvent, SiteAgentOptions } from '@fedsynth/site-agent';
+import type { TrainResult } from '@fedsynth/protocol';
+import { startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
+import { maxDifference, recordWeightedMean } from '../__fixtures__/weighted-mean';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
-import { loadCoordinatorConfig, type CoordinatorConfig } from '../config/coordinator-config';
 import type { RoundRecord } from '../store/round.repository';
 import { CoordinatorStore } from '../store/coordinator-store';
 import { SiteSessions } from '../sites/site-sessions';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 
-const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
-
-/** Σ nₖ wₖ / Σ nₖ per element, in float64, from the sites' plain updates (which never left them). */
-function recordWeightedMean(results: readonly TrainResult[]): Map<string, Float64Array> {
-  const total = results.reduce((sum, r) => sum + r.recordCount, 0);
-  const mean = new Map<string, Float64Array>();
-  for (const result of results) {
-    for (const tensor of result.weights) {
-      const acc = mean.get(tensor.name) ?? new Float64Array(tensor.data.length);
-      for (let i = 0; i < tensor.data.length; i++) acc[i]! += (tensor.data[i]! * result.recordCount) / total;
-      mean.set(tensor.name, acc);
-    }
-  }
-  return mean;
-}
-
-function maxDifference(global: WeightSet, expected: Map<string, Float64Array>): number {
-  expect(global.map((t) => t.name).sort()).toEqual([...expected.keys()].sort());
-  let max = 0;
-  for (const tensor of global) {
-    const want = expected.get(tensor.name)!;
-    for (let i = 0; i < want.length; i++) max = Math.max(max, Math.abs(tensor.data[i]! - want[i]!));
-  }
-  return max;
-}
 
 const MODEL = { latentDim: 8, generatorBlocks: 1, discriminatorDims: [16, 8] };
 
 describe('secure aggregation in federated rounds (real coordinator, real site agents)', () => {
-  let dir: string;
-  let config: CoordinatorConfig;
-  let coordinator: RunningCoordinator;
-  let files: string[];
-  const tokens = new Map<string, string>();
-  let agents: SiteAgent[] = [];
-
-  /** One connection per request (see differential-privacy.spec.ts: training here stalls the event loop past keep-alive). */
-  const api = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(coordinator.url + path, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', connection: 'close' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  let fed: E2eFederation;
 
   /** Starts one agent per site; `onEvent` sees each site's events (in this process only). */
   async function startAgents(
@@ -65,68 +21,40 @@ describe('secure aggregation in federated rounds (real coordinator, real site ag
     secureAggregation = true,
     extra: Partial<SiteAgentOptions> = {},
   ): Promise<void> {
-    agents = sites.map((siteId) => {
-      const i = SITES.indexOf(siteId);
-      const agent: SiteAgent = new SiteAgent({
-        url: coordinator.url,
-        siteId,
-        token: tokens.get(siteId)!,
-        data: { read: { format: 'long', input: files[i]!, rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 },
-        secureAggregation,
-        onEvent: (event) => onEvent(siteId, agent, event),
-        ...extra,
-      });
+    const agents = sites.map((siteId) => {
+      const agent: SiteAgent = fed.agent(siteId, { secureAggregation, onEvent: (event) => onEvent(siteId, agent, event), ...extra });
       return agent;
     });
     await Promise.all(agents.map((a) => a.start()));
   }
 
   async function runToEnd(plan: Record<string, unknown>, secureAggregation: Record<string, unknown>, more: Record<string, unknown> = {}): Promise<{ runId: string; status: string; error: string | null; rounds: RoundRecord[] }> {
-    const created = await api('POST', '/api/runs', {
+    const created = await fed.api('POST', '/api/runs', {
       plan: { roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0, ...plan },
       options: { modelFamily: 'medgan', model: MODEL, strategy: { name: 'fedavg' }, train: { localEpochs: 1, batchSize: 16, learningRate: 1e-3, seed: 7 }, vocabulary: { codeLevel: 'category', minCodeCount: 2 }, secureAggregation, ...more },
     });
     expect(created.status).toBe(201);
     const runId = created.body['id'] as string;
-    expect((await api('POST', `/api/runs/${runId}/start`)).status).toBe(200);
-    for (const started = Date.now(); Date.now() - started < 90_000; ) {
-      const { body } = await api('GET', `/api/runs/${runId}`);
-      const run = body['run'] as { status: string; error: string | null };
-      if (run.status !== 'running') return { runId, status: run.status, error: run.error, rounds: body['rounds'] as RoundRecord[] };
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`run ${runId} did not finish in 90 s`);
+    const body = await fed.runToEnd(runId, 90_000);
+    const run = body['run'] as { status: string; error: string | null };
+    return { runId, status: run.status, error: run.error, rounds: body['rounds'] as RoundRecord[] };
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'fedsynth-secagg-e2e-'));
-    config = loadCoordinatorConfig({
-      FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-      FEDSYNTH_DATA_DIR: join(dir, 'coordinator'),
-      FEDSYNTH_HOST: '127.0.0.1',
-      FEDSYNTH_PORT: '0',
-      FEDSYNTH_LOG_LEVEL: 'error',
-    });
-    for (const name of SITES) tokens.set(name, addSite(config, { name, id: name }).token);
-    coordinator = await startCoordinator(config, { logger: false });
-    files = writeDemoSites(join(dir, 'sites'), SITES.length);
+    fed = await startE2eFederation({ prefix: 'fedsynth-secagg-e2e-', sites: SITES });
   });
 
   afterEach(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    agents = [];
+    await fed.closeAgents();
     // The next test's run must not pick up a session the coordinator has not yet seen close.
-    const sessions = coordinator.app.get(SiteSessions);
+    const sessions = fed.coordinator.app.get(SiteSessions);
     for (const started = Date.now(); sessions.readySiteIds().length > 0; ) {
       if (Date.now() - started > 10_000) throw new Error(`sessions still open: ${sessions.readySiteIds().join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   });
 
-  afterAll(async () => {
-    await coordinator?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fed?.close());
 
   it("sets each round's global weights to the record-weighted mean of the sites' plain updates, which the coordinator never receives", async () => {
     const plain: TrainResult[] = [];
@@ -142,7 +70,7 @@ describe('secure aggregation in federated rounds (real coordinator, real site ag
     expect(rejected).toEqual([]);
     // No plain TrainResult left any site: only masked updates did.
     expect(plainSent).toEqual([]);
-    const checkpoints = new CheckpointStore({ directory: config.checkpointDir });
+    const checkpoints = new CheckpointStore({ directory: fed.config.checkpointDir });
     for (const round of rounds) {
       const updates = plain.filter((r) => r.runId === runId && r.round === round.round);
       expect(updates).toHaveLength(3);
@@ -170,7 +98,7 @@ describe('secure aggregation in federated rounds (real coordinator, real site ag
     expect({ status, error }).toEqual({ status: 'completed', error: null });
     expect([...plain.keys()].sort()).toEqual(SITES); // all three masked...
     const survivors = [plain.get('hospital-a')!, plain.get('hospital-b')!]; // ...two masked updates arrived
-    const global = await new CheckpointStore({ directory: config.checkpointDir }).load(rounds[0]!.checkpoint!);
+    const global = await new CheckpointStore({ directory: fed.config.checkpointDir }).load(rounds[0]!.checkpoint!);
     expect(maxDifference(global, recordWeightedMean(survivors))).toBeLessThan(1e-6);
     // And not the mean with hospital-c's update in it: its masks were removed, its update was not counted.
     expect(maxDifference(global, recordWeightedMean([...plain.values()]))).toBeGreaterThan(1e-4);
@@ -192,7 +120,7 @@ describe('secure aggregation in federated rounds (real coordinator, real site ag
     const { runId, status, error } = await runToEnd({ phases: [{ phase: 'autoencoder', rounds: 1 }], minSites: 1, siteWaitMs: 1000 }, { enabled: true });
     expect(status).toBe('failed');
     expect(error).toMatch(/only 0 of the 1 sites required were connected/);
-    const audit = coordinator.app.get(CoordinatorStore).audit.list({ subject: runId, action: 'site.not-admitted' });
+    const audit = fed.coordinator.app.get(CoordinatorStore).audit.list({ subject: runId, action: 'site.not-admitted' });
     expect(audit.map((a) => a.details)).toEqual([
       { siteId: 'hospital-a', reason: `site hospital-a cannot join run ${runId}: the run uses secure aggregation and the site did not announce the secagg-v1 capability (update its agent)` },
     ]);
@@ -209,9 +137,9 @@ describe('secure aggregation in federated rounds (real coordinator, real site ag
       vocabulary: { codeLevel: 'category', fixed: ['038', '250', '276', '401', '427', '428', '518', '584', '995', 'V45'] },
     });
     expect({ status, error }).toEqual({ status: 'completed', error: null });
-    const global = await new CheckpointStore({ directory: config.checkpointDir }).load(rounds[0]!.checkpoint!);
+    const global = await new CheckpointStore({ directory: fed.config.checkpointDir }).load(rounds[0]!.checkpoint!);
     expect(maxDifference(global, recordWeightedMean([...plain.values()]))).toBeLessThan(1e-6);
-    const reports = coordinator.app.get(CoordinatorStore).privacy.list(runId);
+    const reports = fed.coordinator.app.get(CoordinatorStore).privacy.list(runId);
     expect(reports.map((r) => [r.siteId, r.round, r.epsilon]).sort()).toEqual(SITES.map((siteId) => [siteId, 0, plain.get(siteId)!.privacy!.epsilon]));
     expect(reports.every((r) => r.epsilon > 0)).toBe(true);
   });
