@@ -26,8 +26,6 @@ export interface LocalDpPlan {
   after: PrivacySpent;
   /** DP-SGD steps charged for this task: training may not take more (checked before anything is sent). */
   chargedSteps: number;
-  /** Marginal matching: the site's released prevalences and the term's weight (GAN rounds). */
-  marginals?: MarginalTarget;
 }
 
 /**
@@ -40,8 +38,12 @@ export class LocalTrainer {
 
   constructor(private readonly options: LocalTrainerOptions = {}) {}
 
-  /** With `dp`, the networks that see records (autoencoder, discriminator) train with DP-SGD. */
-  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan): Promise<TrainResult> {
+  /**
+   * With `dp`, the networks that see records (autoencoder, discriminator) train with DP-SGD.
+   * With `marginals` (GAN rounds of a run with marginal matching), the generator also matches
+   * the site's prevalences.
+   */
+  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget): Promise<TrainResult> {
     const model = this.modelFor(task, matrix.cols);
     setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
     const { localEpochs, batchSize, seed } = task.options;
@@ -51,7 +53,7 @@ export class LocalTrainer {
     const batching = dp
       ? { dp: { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, delta: dp.delta } }
       : { batchSize, autoencoderBatchSize: batchSize };
-    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(dp?.marginals ? { marginals: dp.marginals } : {}) });
+    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(marginals ? { marginals } : {}) });
     let metrics: Metrics = {};
     let stepsTaken = 0;
     const started = performance.now();

@@ -2,10 +2,10 @@ import { matrixFromRows, seededRandomness } from '@fedsynth/gan';
 import type { TrainTask } from '@fedsynth/protocol';
 import { PrevalenceReleases } from './prevalence-release';
 
-const DP = { noiseMultiplier: 1.5, clipNorm: 1, expectedBatchSize: 10, marginals: { weight: 0.5, noiseMultiplier: 2 } };
+const NOISY = { weight: 0.5, noiseMultiplier: 2 };
 
-function task(runId: string, phase: TrainTask['phase'], dp?: TrainTask['dp']): Pick<TrainTask, 'runId' | 'phase' | 'dp'> {
-  return { runId, phase, ...(dp ? { dp } : {}) };
+function task(runId: string, phase: TrainTask['phase'], marginals?: TrainTask['marginals']): Pick<TrainTask, 'runId' | 'phase' | 'marginals'> {
+  return { runId, phase, ...(marginals ? { marginals } : {}) };
 }
 
 describe('PrevalenceReleases', () => {
@@ -17,31 +17,40 @@ describe('PrevalenceReleases', () => {
 
   it('needs one release per run, before its first GAN round, and none without marginal matching', () => {
     const releases = new PrevalenceReleases(seededRandomness(1));
-    expect(releases.needed(task('r1', 'autoencoder', DP))).toEqual([]);
-    expect(releases.needed(task('r1', 'gan', { ...DP, marginals: undefined }))).toEqual([]);
+    expect(releases.needed(task('r1', 'autoencoder', NOISY))).toEqual([]);
     expect(releases.needed(task('r1', 'gan'))).toEqual([]);
-    expect(releases.needed(task('r1', 'gan', DP))).toEqual([{ sampleRate: 1, noiseMultiplier: 2, steps: 1 }]);
+    // Exact prevalences (runs without dp) cost nothing.
+    expect(releases.needed(task('r1', 'gan', { weight: 1, noiseMultiplier: 0 }))).toEqual([]);
+    expect(releases.needed(task('r1', 'gan', NOISY))).toEqual([{ sampleRate: 1, noiseMultiplier: 2, steps: 1 }]);
     // Needed is pure: asking twice plans the same release until it is made.
-    expect(releases.needed(task('r1', 'gan', DP))).toHaveLength(1);
-    expect(releases.targetFor(task('r1', 'gan', DP))).toBeUndefined();
+    expect(releases.needed(task('r1', 'gan', NOISY))).toHaveLength(1);
+    expect(releases.targetFor(task('r1', 'gan', NOISY))).toBeUndefined();
 
-    releases.release(task('r1', 'gan', DP), matrix);
-    expect(releases.needed(task('r1', 'gan', DP))).toEqual([]);
+    releases.prepare(task('r1', 'gan', NOISY), matrix);
+    expect(releases.needed(task('r1', 'gan', NOISY))).toEqual([]);
     // Another run releases again (and is charged again): its vocabulary, hence its matrix, may differ.
-    expect(releases.needed(task('r2', 'gan', DP))).toHaveLength(1);
+    expect(releases.needed(task('r2', 'gan', NOISY))).toHaveLength(1);
   });
 
   it("trains the run's GAN rounds towards the noisy prevalences, with the run's weight", () => {
     const releases = new PrevalenceReleases(seededRandomness(2));
-    releases.release(task('r1', 'gan', DP), matrix);
-    const target = releases.targetFor(task('r1', 'gan', DP))!;
+    releases.prepare(task('r1', 'gan', NOISY), matrix);
+    const target = releases.targetFor(task('r1', 'gan', NOISY))!;
     expect(target.weight).toBe(0.5);
     // Noise sd z·√20 ≈ 8.9 records of 2,000: within 0.03 of 0.5 and 0.1.
     expect(Math.abs(target.prevalence[0]! - 0.5)).toBeLessThan(0.03);
     expect(Math.abs(target.prevalence[1]! - 0.1)).toBeLessThan(0.03);
     // Noisy, not exact (a rounded noise of 0 has probability ≈ 4.5 % per code).
     expect(target.prevalence[0] !== 0.5 || target.prevalence[1] !== 0.1).toBe(true);
-    expect(releases.targetFor(task('r1', 'autoencoder', DP))).toBeUndefined();
-    expect(releases.targetFor(task('r1', 'gan', { ...DP, marginals: undefined }))).toBeUndefined();
+    expect(releases.targetFor(task('r1', 'autoencoder', NOISY))).toBeUndefined();
+    expect(releases.targetFor(task('r1', 'gan'))).toBeUndefined();
+  });
+
+  it('uses the exact prevalences when the run asks for no noise (runs without dp)', () => {
+    const releases = new PrevalenceReleases();
+    releases.prepare(task('r3', 'gan', { weight: 2, noiseMultiplier: 0 }), matrix);
+    const target = releases.targetFor(task('r3', 'gan', { weight: 2, noiseMultiplier: 0 }))!;
+    expect(Array.from(target.prevalence)).toEqual([0.5, 0.1]);
+    expect(target.weight).toBe(2);
   });
 });

@@ -77,7 +77,7 @@ export class SiteAgent {
   private readonly secureAggregation: SiteSecureAggregation;
   /** Everything this agent released from its records, and its budget (when it has one). */
   readonly privacy: SitePrivacyLedger;
-  /** Noisy code prevalences released for marginal matching, one per run (charged to `privacy`). */
+  /** Code prevalences for marginal matching, one per run (a noisy release is charged to `privacy`). */
   private readonly prevalences = new PrevalenceReleases();
   /** The DataSummary announced on every (re)connection: computed once, so a noisy release is paid once. */
   private summary: DataSummary | undefined;
@@ -330,8 +330,6 @@ export class SiteAgent {
         if (plan.kind === 'dp') {
           // Charged on acceptance: a queued task's spend counts before the next one is planned.
           this.privacy.charge(plan);
-          if (releases.length > 0) this.prevalences.release(task, this.matrix);
-          const marginals = this.prevalences.targetFor(task);
           dp = {
             sampleRate: plan.sampleRate,
             noiseMultiplier: plan.dp.noiseMultiplier,
@@ -339,9 +337,10 @@ export class SiteAgent {
             delta: this.privacy.delta,
             after: plan.after,
             chargedSteps: plan.segment.steps,
-            ...(marginals ? { marginals } : {}),
           };
         }
+        // Marginal matching: the run's prevalences, exact or (charged above) a noisy release.
+        this.prevalences.prepare(task, this.matrix);
         this.enqueue(task, envelope.messageId, dp);
         return replyTo(envelope, 'ack', {});
       }
@@ -465,7 +464,7 @@ export class SiteAgent {
     if (this.closed) return;
     this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase });
     this.heartbeats.begin(task, 'training');
-    const result = await this.trainer.run(task, this.matrix!, dp);
+    const result = await this.trainer.run(task, this.matrix!, dp, this.prevalences.targetFor(task));
     this.heartbeats.end();
     if (this.closed) return;
     if (task.secureAggregation) return this.sendMasked(task, taskMessageId, result);

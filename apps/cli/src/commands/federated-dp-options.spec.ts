@@ -1,4 +1,4 @@
-import { describePrivacy, runDpFrom, siteBudgetFrom } from './federated-dp-options';
+import { describePrivacy, runDpFrom, runMarginalsFrom, siteBudgetFrom } from './federated-dp-options';
 import { runCreateBody } from './run-create.command';
 import { describeSiteEvent } from './site.command';
 
@@ -7,11 +7,13 @@ describe('federated DP options', () => {
     expect(runCreateBody({ 'dp-noise-multiplier': '1.2', 'dp-clip-norm': '0.5' }).options['dp']).toEqual({ noiseMultiplier: 1.2, clipNorm: 0.5 });
     expect(runCreateBody({}).options).not.toHaveProperty('dp');
     expect(() => runDpFrom({ 'dp-noise-multiplier': '1' })).toThrow('a DP run needs both --dp-noise-multiplier and --dp-clip-norm');
-    expect(runDpFrom({ 'dp-noise-multiplier': '1', 'dp-clip-norm': '1', 'dp-marginal-weight': '0.5' })).toEqual({ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 0.5, noiseMultiplier: 4 } });
-    expect(runDpFrom({ 'dp-noise-multiplier': '1', 'dp-clip-norm': '1', 'dp-marginal-weight': '2', 'dp-marginal-noise': '8' })).toEqual({ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 2, noiseMultiplier: 8 } });
-    expect(() => runDpFrom({ 'dp-marginal-weight': '1' })).toThrow('--dp-marginal-weight needs a DP run: --dp-noise-multiplier and --dp-clip-norm');
-    expect(() => runDpFrom({ 'dp-noise-multiplier': '1', 'dp-clip-norm': '1', 'dp-marginal-noise': '4' })).toThrow('--dp-marginal-noise needs --dp-marginal-weight');
-    expect(() => runDpFrom({ 'dp-noise-multiplier': '1', 'dp-clip-norm': '1', 'dp-marginal-weight': '-1' })).toThrow("--dp-marginal-weight must be a number > 0, got '-1'");
+    expect(runMarginalsFrom({ 'marginal-weight': '0.5' }, true)).toEqual({ weight: 0.5, noiseMultiplier: 4 });
+    expect(runMarginalsFrom({ 'marginal-weight': '2', 'marginal-noise': '8' }, true)).toEqual({ weight: 2, noiseMultiplier: 8 });
+    expect(runMarginalsFrom({ 'marginal-weight': '2' }, false)).toEqual({ weight: 2 });
+    expect(runMarginalsFrom({}, true)).toBeUndefined();
+    expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-noise': '4' }, false)).toThrow('--marginal-noise is for DP runs; without DP the sites match their exact prevalences');
+    expect(() => runMarginalsFrom({ 'marginal-noise': '4' }, true)).toThrow('--marginal-noise needs --marginal-weight');
+    expect(() => runMarginalsFrom({ 'marginal-weight': '-1' }, true)).toThrow("--marginal-weight must be a number > 0, got '-1'");
     expect(() => runDpFrom({ 'dp-noise-multiplier': '0', 'dp-clip-norm': '1' })).toThrow("--dp-noise-multiplier must be a number > 0, got '0'");
     expect(() => runDpFrom({ 'dp-noise-multiplier': '1', 'dp-clip-norm': 'NaN' })).toThrow("--dp-clip-norm must be a number > 0, got 'NaN'");
   });

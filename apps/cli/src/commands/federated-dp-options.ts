@@ -10,11 +10,11 @@ import { stringOption } from './data-options';
 export const RUN_DP_OPTIONS = {
   'dp-noise-multiplier': { type: 'string' },
   'dp-clip-norm': { type: 'string' },
-  'dp-marginal-weight': { type: 'string' },
-  'dp-marginal-noise': { type: 'string' },
+  'marginal-weight': { type: 'string' },
+  'marginal-noise': { type: 'string' },
 } as const;
 
-/** z of the one-off prevalence release when --dp-marginal-weight is given alone: ε ≈ 1.2 on its own at δ = 1e-5. */
+/** z of a DP run's one-off prevalence release when --marginal-noise is not given: ε ≈ 1.2 on its own at δ = 1e-5. */
 export const DEFAULT_MARGINAL_NOISE = 4;
 
 export const RUN_DP_HELP = `  --dp-noise-multiplier S    train at the sites with DP-SGD: Gaussian noise of sd S·C on each
@@ -22,12 +22,13 @@ export const RUN_DP_HELP = `  --dp-noise-multiplier S    train at the sites with
                              expected Poisson batch, q = batch ÷ a site's records). Minibatch
                              averaging is off. Each site checks its own budget.
   --dp-clip-norm C           clip each record's gradient to L2 norm C
-  --dp-marginal-weight W     marginal matching (recommended under DP; W = 1 in the README's
-                             experiment): each site releases its code prevalences once per run
-                             with noise (charged to its budget) and its generator also matches
-                             them with weight W, in place of minibatch averaging
-  --dp-marginal-noise Z      noise multiplier of that release (default: 4, ε ≈ 1.2 alone at
-                             δ = 1e-5)`;
+  --marginal-weight W        marginal matching: in GAN rounds each site's generator also matches
+                             the site's code prevalences with weight W (they stay at the site).
+                             Recommended under DP (W = 1 in the README's experiment), where it
+                             replaces minibatch averaging: the prevalences are then released
+                             once per run with noise, charged to each site's budget
+  --marginal-noise Z         DP runs: noise multiplier of that release (default: 4, ε ≈ 1.2
+                             alone at δ = 1e-5)`;
 
 export const SITE_DP_OPTIONS = {
   'dp-epsilon': { type: 'string' },
@@ -55,25 +56,30 @@ function numberOption(values: OptionValues, name: string, valid: (n: number) => 
   return n;
 }
 
-/** The run's `dp` option from --dp-noise-multiplier and --dp-clip-norm (both or neither), with marginal matching. */
-export function runDpFrom(
-  values: OptionValues,
-): { noiseMultiplier: number; clipNorm: number; marginals?: { weight: number; noiseMultiplier: number } } | undefined {
+/** The run's `dp` option from --dp-noise-multiplier and --dp-clip-norm (both or neither). */
+export function runDpFrom(values: OptionValues): { noiseMultiplier: number; clipNorm: number } | undefined {
   const noiseMultiplier = numberOption(values, 'dp-noise-multiplier', (n) => n > 0, '> 0');
   const clipNorm = numberOption(values, 'dp-clip-norm', (n) => n > 0, '> 0');
-  const weight = numberOption(values, 'dp-marginal-weight', (n) => n > 0, '> 0');
-  const marginalNoise = numberOption(values, 'dp-marginal-noise', (n) => n > 0, '> 0');
-  if (noiseMultiplier === undefined && clipNorm === undefined) {
-    if (weight !== undefined || marginalNoise !== undefined) {
-      throw new FedsynthError(`--${weight !== undefined ? 'dp-marginal-weight' : 'dp-marginal-noise'} needs a DP run: --dp-noise-multiplier and --dp-clip-norm`, 'CLI_MISSING_OPTION');
-    }
-    return undefined;
-  }
+  if (noiseMultiplier === undefined && clipNorm === undefined) return undefined;
   if (noiseMultiplier === undefined || clipNorm === undefined) {
     throw new FedsynthError('a DP run needs both --dp-noise-multiplier and --dp-clip-norm', 'CLI_MISSING_OPTION');
   }
-  if (marginalNoise !== undefined && weight === undefined) throw new FedsynthError('--dp-marginal-noise needs --dp-marginal-weight', 'CLI_MISSING_OPTION');
-  return { noiseMultiplier, clipNorm, ...(weight !== undefined ? { marginals: { weight, noiseMultiplier: marginalNoise ?? DEFAULT_MARGINAL_NOISE } } : {}) };
+  return { noiseMultiplier, clipNorm };
+}
+
+/** The run's `marginals` option from --marginal-weight (and, in a DP run, --marginal-noise). */
+export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weight: number; noiseMultiplier?: number } | undefined {
+  const weight = numberOption(values, 'marginal-weight', (n) => n > 0, '> 0');
+  const noise = numberOption(values, 'marginal-noise', (n) => n > 0, '> 0');
+  if (weight === undefined) {
+    if (noise !== undefined) throw new FedsynthError('--marginal-noise needs --marginal-weight', 'CLI_MISSING_OPTION');
+    return undefined;
+  }
+  if (!withDp) {
+    if (noise !== undefined) throw new FedsynthError('--marginal-noise is for DP runs; without DP the sites match their exact prevalences', 'CLI_BAD_OPTION');
+    return { weight };
+  }
+  return { weight, noiseMultiplier: noise ?? DEFAULT_MARGINAL_NOISE };
 }
 
 /** The site's budget from --dp-epsilon and --dp-delta (both or neither), with the vocabulary noise. */

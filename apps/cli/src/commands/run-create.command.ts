@@ -3,7 +3,7 @@ import { FedsynthError } from '@fedsynth/gan';
 import type { Command, OptionValues } from '../command';
 import { ADMIN_HELP, AdminClient } from './admin-api';
 import { integerOption, stringOption } from './data-options';
-import { RUN_DP_HELP, RUN_DP_OPTIONS, runDpFrom } from './federated-dp-options';
+import { RUN_DP_HELP, RUN_DP_OPTIONS, runDpFrom, runMarginalsFrom } from './federated-dp-options';
 import { readRunVocabulary } from './run-vocabulary-file';
 import { RUN_SECAGG_HELP, RUN_SECAGG_OPTIONS, runSecAggFrom } from './secure-aggregation-options';
 
@@ -138,6 +138,8 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   }
   const dp = runDpFrom(values);
   if (dp) options.dp = dp;
+  const marginals = runMarginalsFrom(values, dp !== undefined);
+  if (marginals) options.marginals = marginals;
   const secureAggregation = runSecAggFrom(values);
   if (secureAggregation) options.secureAggregation = secureAggregation;
   const decay = stringOption(values, 'generator-average');

@@ -1,4 +1,4 @@
-import { createModel, DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage, modelSampler, recalibrateBatchNorm, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { createModel, DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage, modelSampler, prevalence, recalibrateBatchNorm, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
 import type { WeightSet } from '@fedsynth/protocol';
 import { SiteAgent, type SiteDataOptions } from '@fedsynth/site-agent';
 import type { FederatedRunOptions } from '../federation/run-options';
@@ -46,7 +46,9 @@ export async function trainWithoutFederation(matrix: BinaryMatrix, settings: Arm
   const started = performance.now();
   const average = new GeneratorAverage(model, DEFAULT_GENERATOR_AVERAGE_DECAY);
   try {
-    const run = train(model, matrix, { epochs: ganEpochs, pretrainEpochs: aeEpochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed });
+    // Marginal matching as a site does it without DP: towards the exact prevalences of the records trained on.
+    const marginals = settings.options.marginals ? { marginals: { prevalence: prevalence(matrix), weight: settings.options.marginals.weight } } : {};
+    const run = train(model, matrix, { epochs: ganEpochs, pretrainEpochs: aeEpochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed, ...marginals });
     let ganSteps = 0;
     for await (const log of run) {
       if (log.kind === 'step' && log.phase === 'gan') {

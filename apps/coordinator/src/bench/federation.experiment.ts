@@ -10,7 +10,7 @@
  *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--holdout 0.2]
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
- *       [--server-momentum B] [--server-learning-rate H]
+ *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
  *
@@ -84,6 +84,7 @@ function parse() {
       strategy: { type: 'string', default: DEFAULT_RUN_OPTIONS.strategy.name },
       'server-momentum': { type: 'string' },
       'server-learning-rate': { type: 'string' },
+      'marginal-weight': { type: 'string' },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
       'timeout-min': { type: 'string', default: '600' },
@@ -112,6 +113,8 @@ function parse() {
       seed,
     },
     vocabulary: { codeLevel, minCodeCount: wholeNumber('min-code-count', values['min-code-count'], 1) },
+    // Marginal matching in every arm (exact prevalences of the records each arm trains on).
+    ...(values['marginal-weight'] !== undefined ? { marginals: { weight: Number(values['marginal-weight']) } } : {}),
   });
   const settings: ArmSettings = { options, aeRounds: wholeNumber('ae-rounds', values['ae-rounds'], 0), ganRounds: wholeNumber('gan-rounds', values['gan-rounds'], 1) };
   return {
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
       `training records per site ${cohort.siteTrain.map((m) => m.rows).join(' / ')}, pooled holdout ${cohort.pooledHoldout.rows}; ` +
       `vocabulary ${cohort.vocabulary.codes.length} ${codeLevel === 'category' ? 'categories' : 'codes'} (union of codes held by ≥ ${settings.options.vocabulary.minCodeCount} training records at a site)`,
   );
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {

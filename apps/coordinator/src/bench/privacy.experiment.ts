@@ -25,7 +25,8 @@
  * discriminator, marginal matching at weight 1). --marginal-weight 0 turns marginal
  * matching off; otherwise it is on in the DP arms (dp.marginals): each site's
  * one-off noisy prevalence release gets the noise z at which it alone would cost
- * --marginal-share of the arm's ε, and σ is then chosen with that release in each site's plan.
+ * --marginal-share of the arm's ε, and σ is then chosen with that release in each site's plan;
+ * the ε = ∞ arm matches the sites' exact prevalences.
  *
  * The vocabulary is fixed to the cohort's codes (the simulator's list, public here), so no
  * site releases noisy code counts: ε is DP-SGD's alone, as each site's accountant reports it.
@@ -238,11 +239,11 @@ async function main(): Promise<void> {
     // Marginal matching: the release's z from its share of ε, then σ with the release in every plan.
     const marginals = args.marginalWeight !== undefined && Number.isFinite(arm.epsilon) ? { weight: args.marginalWeight, noiseMultiplier: noiseForRelease(args.marginalShare * arm.epsilon, args.delta) } : undefined;
     const armPlans = marginals ? plans.map((p) => ({ ...p, releases: [{ sampleRate: 1, noiseMultiplier: marginals.noiseMultiplier, steps: 1 }] })) : plans;
-    const dp = Number.isFinite(arm.epsilon) ? { noiseMultiplier: noiseForEpsilon(arm.epsilon, args.delta, armPlans), clipNorm: args.clipNorm, ...(marginals ? { marginals } : {}) } : undefined;
+    const dp = Number.isFinite(arm.epsilon) ? { noiseMultiplier: noiseForEpsilon(arm.epsilon, args.delta, armPlans), clipNorm: args.clipNorm } : undefined;
     const label = `ε = ${Number.isFinite(arm.epsilon) ? arm.epsilon : '∞'}${arm.secagg ? ', secure aggregation' : ''}`;
     log(
       `arm ${label}: ${dp ? `σ = ${dp.noiseMultiplier} (accountant: worst site ε = ${worstSiteEpsilon(armPlans, dp.noiseMultiplier, args.delta).toFixed(3)})` : 'no DP'}` +
-        (marginals ? `; marginal matching weight ${marginals.weight}, prevalence release z = ${marginals.noiseMultiplier}` : ''),
+        (marginals ? `; marginal matching weight ${marginals.weight}, prevalence release z = ${marginals.noiseMultiplier}` : args.marginalWeight !== undefined ? `; marginal matching weight ${args.marginalWeight} on exact prevalences` : ''),
     );
     const options: FederatedRunOptions = checkRunOptions({
       modelFamily: args.family,
@@ -256,6 +257,8 @@ async function main(): Promise<void> {
       generatorAverage: { decay: args.averageDecay },
       vocabulary: { codeLevel: args.codeLevel, fixed: cohort.vocabulary.codes },
       ...(dp ? { dp } : {}),
+      // Marginal matching in every arm: a noisy release under DP, the exact prevalences at ε = ∞.
+      ...(marginals ? { marginals } : args.marginalWeight !== undefined ? { marginals: { weight: args.marginalWeight } } : {}),
       ...(arm.secagg ? { secureAggregation: { enabled: true } } : {}),
     });
     const dataDir = join(args.out, 'coordinator');

@@ -118,7 +118,7 @@ describe('differential privacy in a federated run (real coordinator, three real 
     const marginals = { weight: 1, noiseMultiplier: 4 };
     const created = await fed.api('POST', '/api/runs', {
       plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
-      options: { ...DP_RUN, dp: { ...DP_RUN.dp, marginals } },
+      options: { ...DP_RUN, marginals },
     });
     expect(created.status).toBe(201);
     const runId = created.body['id'] as string;

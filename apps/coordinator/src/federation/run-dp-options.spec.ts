@@ -19,19 +19,26 @@ describe('checkRunOptions: dp', () => {
     [{ clipNorm: 1 }, 'dp.noiseMultiplier must be a finite number > 0, got nothing'],
     [{ noiseMultiplier: 1, clipNorm: Number.NaN }, 'dp.clipNorm must be a finite number > 0, got null'],
     [{ noiseMultiplier: 1, clipNorm: -2 }, 'dp.clipNorm must be a finite number > 0, got -2'],
-    [{ noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.1 }, 'dp has unknown field sampleRate (allowed: noiseMultiplier, clipNorm, marginals)'],
+    [{ noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.1 }, 'dp has unknown field sampleRate (allowed: noiseMultiplier, clipNorm)'],
     [true, 'dp must be an object { noiseMultiplier, clipNorm }'],
-    [{ noiseMultiplier: 1, clipNorm: 1, marginals: 1 }, 'dp.marginals must be an object { weight, noiseMultiplier }'],
-    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 0, noiseMultiplier: 4 } }, 'dp.marginals.weight must be a finite number > 0, got 0'],
-    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 1 } }, 'dp.marginals.noiseMultiplier must be a finite number > 0, got nothing'],
-    [{ noiseMultiplier: 1, clipNorm: 1, marginals: { weight: 1, noiseMultiplier: 4, maxCodes: 3 } }, 'dp.marginals has unknown field maxCodes (allowed: weight, noiseMultiplier)'],
   ])('refuses dp %p naming the field', (dp, message) => {
     expect(() => checkRunOptions({ dp })).toThrow(message);
   });
 
-  it('keeps marginal matching with the DP settings', () => {
-    const options = checkRunOptions({ dp: { noiseMultiplier: 1.1, clipNorm: 0.5, marginals: { weight: 1, noiseMultiplier: 4 } } });
-    expect(options.dp).toEqual({ noiseMultiplier: 1.1, clipNorm: 0.5, marginals: { weight: 1, noiseMultiplier: 4 } });
+  it('keeps marginal matching: a noisy release in a dp run, the exact prevalences without dp', () => {
+    expect(checkRunOptions({ dp: { noiseMultiplier: 1.1, clipNorm: 0.5 }, marginals: { weight: 1, noiseMultiplier: 4 } }).marginals).toEqual({ weight: 1, noiseMultiplier: 4 });
+    expect(checkRunOptions({ marginals: { weight: 0.5 } }).marginals).toEqual({ weight: 0.5 });
+    expect(checkRunOptions({})).not.toHaveProperty('marginals');
+  });
+
+  it.each([
+    [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier? }'],
+    [{ marginals: { weight: 0 } }, 'marginals.weight must be a finite number > 0, got 0'],
+    [{ marginals: { weight: 1, noiseMultiplier: 4 } }, 'marginals.noiseMultiplier is for dp runs; without dp the sites use their exact prevalences'],
+    [{ dp: { noiseMultiplier: 1, clipNorm: 1 }, marginals: { weight: 1 } }, 'marginals.noiseMultiplier must be a finite number > 0 in a dp run (the sites release their prevalences with that noise), got nothing'],
+    [{ marginals: { weight: 1, maxCodes: 3 } }, 'marginals has unknown field maxCodes (allowed: weight, noiseMultiplier)'],
+  ])('refuses marginals %p naming the field', (given, message) => {
+    expect(() => checkRunOptions(given)).toThrow(message);
   });
 
   it('refuses a FedAvg server step with secure aggregation (which hands back the plain mean)', () => {

@@ -8,12 +8,6 @@ export interface RunDpOptions {
   noiseMultiplier: number;
   /** C > 0: each record's gradient is clipped to this L2 norm. */
   clipNorm: number;
-  /**
-   * Marginal matching (minibatch averaging's substitute under DP): each site releases its code
-   * prevalences once per run with noise z·√20 (charged to its budget) and its generator also
-   * minimises weight × Σ KL(released ‖ fake batch prevalence). Absent: off.
-   */
-  marginals?: { weight: number; noiseMultiplier: number };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -40,9 +34,8 @@ export function checkRunDpOptions(
     problems.push('dp must be an object { noiseMultiplier, clipNorm }');
     return undefined;
   }
-  const unknown = Object.keys(input).filter((key) => key !== 'noiseMultiplier' && key !== 'clipNorm' && key !== 'marginals');
-  if (unknown.length > 0) problems.push(`dp has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: noiseMultiplier, clipNorm, marginals)`);
-  const marginals = checkMarginals(input['marginals'], problems);
+  const unknown = Object.keys(input).filter((key) => key !== 'noiseMultiplier' && key !== 'clipNorm');
+  if (unknown.length > 0) problems.push(`dp has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: noiseMultiplier, clipNorm)`);
   const { noiseMultiplier, clipNorm } = input;
   if (!positive(noiseMultiplier)) problems.push(`dp.noiseMultiplier must be a finite number > 0, got ${JSON.stringify(noiseMultiplier) ?? 'nothing'}`);
   if (!positive(clipNorm)) problems.push(`dp.clipNorm must be a finite number > 0, got ${JSON.stringify(clipNorm) ?? 'nothing'}`);
@@ -51,20 +44,5 @@ export function checkRunDpOptions(
     problems.push("dp cannot be combined with model.minibatchAveraging: the discriminator would mix a batch's records, so per-record clipping would not bound one record's influence");
   }
   if (!positive(noiseMultiplier) || !positive(clipNorm)) return undefined;
-  return { noiseMultiplier, clipNorm, ...(marginals ? { marginals } : {}) };
-}
-
-/** `dp.marginals` (absent: off): { weight > 0, noiseMultiplier > 0 }. */
-function checkMarginals(input: unknown, problems: string[]): RunDpOptions['marginals'] {
-  if (input === undefined || input === null) return undefined;
-  if (!isObject(input)) {
-    problems.push('dp.marginals must be an object { weight, noiseMultiplier }');
-    return undefined;
-  }
-  const unknown = Object.keys(input).filter((key) => key !== 'weight' && key !== 'noiseMultiplier');
-  if (unknown.length > 0) problems.push(`dp.marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: weight, noiseMultiplier)`);
-  const { weight, noiseMultiplier } = input;
-  if (!positive(weight)) problems.push(`dp.marginals.weight must be a finite number > 0, got ${JSON.stringify(weight) ?? 'nothing'}`);
-  if (!positive(noiseMultiplier)) problems.push(`dp.marginals.noiseMultiplier must be a finite number > 0, got ${JSON.stringify(noiseMultiplier) ?? 'nothing'}`);
-  return positive(weight) && positive(noiseMultiplier) ? { weight, noiseMultiplier } : undefined;
+  return { noiseMultiplier, clipNorm };
 }

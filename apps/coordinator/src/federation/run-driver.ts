@@ -490,6 +490,8 @@ export class RunDriver {
     const secureAggregation = secAgg?.ok ? secAgg.setUp.settings : undefined;
     // Under DP the strategy's batch size is the expected Poisson batch; each site derives q from its record count.
     const dp = this.options.dp ? { ...this.options.dp, expectedBatchSize: batchSize } : undefined;
+    // Marginal matching: noise 0 asks for the sites' exact prevalences (runs without dp only).
+    const marginals = this.options.marginals ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0 } : undefined;
     const refused: { siteId: string; reason: string }[] = [];
     // A site that does not take its task is not selected; the machine then checks the quorum.
     const taken = await Promise.all(
@@ -506,6 +508,7 @@ export class RunDriver {
           options: { ...instruction.options, extra: { ...instruction.options.extra, ...extra } },
           deadlineUnixMs: command.deadlineAt,
           ...(dp ? { dp } : {}),
+          ...(marginals && command.phase === 'gan' ? { marginals } : {}),
           ...(secureAggregation ? { secureAggregation } : {}),
         });
         this.tasksSent.set(task.messageId, { siteId: instruction.siteId, round: command.round, attempt: command.attempt });

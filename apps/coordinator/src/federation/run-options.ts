@@ -5,6 +5,7 @@ import type { PhasePlan } from '../rounds/run-plan';
 import { createStrategy, type StrategyConfig } from '../strategies/create-strategy';
 import { checkFixedVocabulary } from './fixed-vocabulary';
 import { checkRunSecureAggregationOptions, type RunSecureAggregationOptions } from './run-secure-aggregation-options';
+import { checkRunMarginalOptions, type RunMarginalOptions } from './run-marginal-options';
 import { checkRunDpOptions, type RunDpOptions } from './run-dp-options';
 
 /** The architecture a run's sites build (sent to them in TrainTask.options.extra, see model-spec.ts). */
@@ -38,6 +39,11 @@ export interface FederatedRunOptions {
    * averaging is off (model.minibatchAveraging: false, sent to the sites in the model spec).
    */
   dp?: RunDpOptions;
+  /**
+   * Marginal matching in GAN rounds (run-marginal-options.ts): the sites' generators also
+   * match their code prevalences, exact without dp, a noisy charged release with dp.
+   */
+  marginals?: RunMarginalOptions;
   /**
    * The generator the run exports and evaluates: an exponential moving average of the global
    * generator over its GAN rounds (decay per round; 0 = the latest round's weights alone),
@@ -123,12 +129,14 @@ export function checkRunOptions(input: unknown): FederatedRunOptions {
   if (given['generatorAverage'] !== undefined && !isObject(given['generatorAverage'])) problems.push('generatorAverage must be an object');
   if (!(typeof generatorAverage.decay === 'number' && generatorAverage.decay >= 0 && generatorAverage.decay < 1)) problems.push('generatorAverage.decay must be a number in [0, 1) (0 turns the average off)');
   const dp = checkRunDpOptions(given['dp'], { family: String(family), model: isObject(model) ? model : {}, problems });
+  const marginals = checkRunMarginalOptions(given['marginals'], { dp: given['dp'] !== undefined && given['dp'] !== null, problems });
   const secureAggregation = checkRunSecureAggregationOptions(given['secureAggregation'], { strategyName: String((strategy as { name?: unknown })?.name), problems });
   const serverStep = isObject(strategy) && (strategy['serverLearningRate'] !== undefined || strategy['serverMomentum'] !== undefined);
   if (secureAggregation && serverStep) {
     problems.push('secureAggregation takes the plain FedAvg mean: leave strategy.serverLearningRate and strategy.serverMomentum unset');
   }
   if (problems.length > 0) throw new CoordinatorError(`invalid run options: ${problems.join('; ')}`, 'INVALID_OPTIONS', { problems });
-  if (dp) return { modelFamily: family as ModelFamily, model: { ...model, minibatchAveraging: false }, strategy, train, vocabulary, generatorAverage, dp, ...(secureAggregation ? { secureAggregation } : {}) };
-  return { modelFamily: family as ModelFamily, model: { ...model }, strategy, train, vocabulary, generatorAverage, ...(secureAggregation ? { secureAggregation } : {}) };
+  const optional = { ...(marginals ? { marginals } : {}), ...(secureAggregation ? { secureAggregation } : {}) };
+  if (dp) return { modelFamily: family as ModelFamily, model: { ...model, minibatchAveraging: false }, strategy, train, vocabulary, generatorAverage, dp, ...optional };
+  return { modelFamily: family as ModelFamily, model: { ...model }, strategy, train, vocabulary, generatorAverage, ...optional };
 }

@@ -33,7 +33,7 @@ export function federatedPrivacyProvenance(options: FederatedRunOptions, summary
     clipNorm: options.dp.clipNorm,
     expectedBatchSize: options.train.batchSize,
     minibatchAveraging: false,
-    ...(options.dp.marginals ? { marginals: { ...options.dp.marginals, maxCodesPerRecord: 20 } } : {}),
+    ...(options.marginals?.noiseMultiplier ? { marginals: { weight: options.marginals.weight, noiseMultiplier: options.marginals.noiseMultiplier, maxCodesPerRecord: 20 } } : {}),
     sites: summary.sites,
     maxEpsilon: summary.maxEpsilon,
     delta: summary.delta,

@@ -1340,9 +1340,6 @@ export namespace fedsynth {
             /** DpSettings expectedBatchSize. */
             expectedBatchSize: number;
 
-            /** DpSettings marginals. */
-            marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
-
             /**
              * Creates a new DpSettings instance using the specified properties.
              * @param [properties] Properties to set
@@ -1383,9 +1380,6 @@ export namespace fedsynth {
 
                 /** DpSettings expectedBatchSize */
                 expectedBatchSize?: (number|null);
-
-                /** DpSettings marginals */
-                marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1586,6 +1580,9 @@ export namespace fedsynth {
             /** TrainTask secureAggregation. */
             secureAggregation?: (fedsynth.v1.SecureAggregationSettings.$Properties|null);
 
+            /** TrainTask marginals. */
+            marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
+
             /** TrainTask weights. */
             weights?: (fedsynth.v1.WeightSet.$Properties|null);
 
@@ -1644,6 +1641,9 @@ export namespace fedsynth {
 
                 /** TrainTask secureAggregation */
                 secureAggregation?: (fedsynth.v1.SecureAggregationSettings.$Properties|null);
+
+                /** TrainTask marginals */
+                marginals?: (fedsynth.v1.MarginalMatching.$Properties|null);
 
                 /** TrainTask weights */
                 weights?: (fedsynth.v1.WeightSet.$Properties|null);

@@ -3190,7 +3190,6 @@ $root.fedsynth = (function() {
              * @property {number|null} [noiseMultiplier] DpSettings noiseMultiplier
              * @property {number|null} [clipNorm] DpSettings clipNorm
              * @property {number|null} [expectedBatchSize] DpSettings expectedBatchSize
-             * @property {fedsynth.v1.MarginalMatching.$Properties|null} [marginals] DpSettings marginals
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3247,14 +3246,6 @@ $root.fedsynth = (function() {
             DpSettings.prototype.expectedBatchSize = 0;
 
             /**
-             * DpSettings marginals.
-             * @member {fedsynth.v1.MarginalMatching.$Properties|null|undefined} marginals
-             * @memberof fedsynth.v1.DpSettings
-             * @instance
-             */
-            DpSettings.prototype.marginals = null;
-
-            /**
              * Creates a new DpSettings instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.DpSettings
@@ -3292,8 +3283,6 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 2, wireType 1 =*/17).double(message.clipNorm);
                 if (message.expectedBatchSize != null && $Object.hasOwnProperty.call(message, "expectedBatchSize") && message.expectedBatchSize !== 0)
                     writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.expectedBatchSize);
-                if (message.marginals != null && $Object.hasOwnProperty.call(message, "marginals"))
-                    $root.fedsynth.v1.MarginalMatching.encode(message.marginals, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3363,12 +3352,6 @@ $root.fedsynth = (function() {
                                 message.expectedBatchSize = value;
                             else
                                 delete message.expectedBatchSize;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.marginals = $root.fedsynth.v1.MarginalMatching.decode(reader, reader.size(), $undefined, _depth + 1, message.marginals);
                             continue;
                         }
                     }
@@ -3768,6 +3751,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [deadlineUnixMs] TrainTask deadlineUnixMs
              * @property {fedsynth.v1.DpSettings.$Properties|null} [dp] TrainTask dp
              * @property {fedsynth.v1.SecureAggregationSettings.$Properties|null} [secureAggregation] TrainTask secureAggregation
+             * @property {fedsynth.v1.MarginalMatching.$Properties|null} [marginals] TrainTask marginals
              * @property {fedsynth.v1.WeightSet.$Properties|null} [weights] TrainTask weights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -3865,6 +3849,14 @@ $root.fedsynth = (function() {
             TrainTask.prototype.secureAggregation = null;
 
             /**
+             * TrainTask marginals.
+             * @member {fedsynth.v1.MarginalMatching.$Properties|null|undefined} marginals
+             * @memberof fedsynth.v1.TrainTask
+             * @instance
+             */
+            TrainTask.prototype.marginals = null;
+
+            /**
              * TrainTask weights.
              * @member {fedsynth.v1.WeightSet.$Properties|null|undefined} weights
              * @memberof fedsynth.v1.TrainTask
@@ -3929,6 +3921,8 @@ $root.fedsynth = (function() {
                     $root.fedsynth.v1.DpSettings.encode(message.dp, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
                 if (message.secureAggregation != null && $Object.hasOwnProperty.call(message, "secureAggregation"))
                     $root.fedsynth.v1.SecureAggregationSettings.encode(message.secureAggregation, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.marginals != null && $Object.hasOwnProperty.call(message, "marginals"))
+                    $root.fedsynth.v1.MarginalMatching.encode(message.marginals, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
                 if (message.weights != null && $Object.hasOwnProperty.call(message, "weights"))
                     $root.fedsynth.v1.WeightSet.encode(message.weights, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -4034,6 +4028,12 @@ $root.fedsynth = (function() {
                             if (wireType !== 2)
                                 break;
                             message.secureAggregation = $root.fedsynth.v1.SecureAggregationSettings.decode(reader, reader.size(), $undefined, _depth + 1, message.secureAggregation);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.marginals = $root.fedsynth.v1.MarginalMatching.decode(reader, reader.size(), $undefined, _depth + 1, message.marginals);
                             continue;
                         }
                     case 15: {

@@ -64,14 +64,21 @@ describe('privacy fields on the wire', () => {
     expect(plain.body.kind === 'trainTask' && 'dp' in plain.body.value).toBe(false);
   });
 
-  it('carries marginal matching inside DpSettings, and refuses an unusable one naming the field', () => {
-    const dp = { noiseMultiplier: 1.1, clipNorm: 0.8, expectedBatchSize: 64, marginals: { weight: 0.5, noiseMultiplier: 4 } };
-    const decoded = roundTrip(createEnvelope('trainTask', task({ dp })));
-    expect(decoded.body.kind === 'trainTask' && decoded.body.value.dp).toEqual(dp);
-    const bad = (marginals: { weight: number; noiseMultiplier: number }) => createEnvelope('trainTask', task({ dp: { ...dp, marginals } }));
-    expect(encodeError(bad({ weight: NaN, noiseMultiplier: 4 }))).toBe('NON_FINITE trainTask.dp.marginals.weight');
-    expect(encodeError(bad({ weight: 1, noiseMultiplier: 0 }))).toBe('MISSING_FIELD trainTask.dp.marginals.noiseMultiplier');
-    expect(encodeError(bad({ weight: 1, noiseMultiplier: -2 }))).toBe('INVALID_VALUE trainTask.dp.marginals.noiseMultiplier');
+  it('carries marginal matching in a TrainTask: exact (noise 0) without dp, a noisy release with dp; refuses the rest naming the field', () => {
+    const exact = { weight: 0.5, noiseMultiplier: 0 };
+    const plainBack = roundTrip(createEnvelope('trainTask', task({ marginals: exact })));
+    expect(plainBack.body.kind === 'trainTask' && plainBack.body.value.marginals).toEqual(exact);
+    const dp = { noiseMultiplier: 1.1, clipNorm: 0.8, expectedBatchSize: 64 };
+    const noisy = { weight: 1, noiseMultiplier: 4 };
+    const dpBack = roundTrip(createEnvelope('trainTask', task({ dp, marginals: noisy })));
+    expect(dpBack.body.kind === 'trainTask' && [dpBack.body.value.dp, dpBack.body.value.marginals]).toEqual([dp, noisy]);
+    const bad = (marginals: { weight: number; noiseMultiplier: number }, withDp = true) => createEnvelope('trainTask', task({ ...(withDp ? { dp } : {}), marginals }));
+    expect(encodeError(bad({ weight: NaN, noiseMultiplier: 4 }))).toBe('NON_FINITE trainTask.marginals.weight');
+    // Exact prevalences under dp would void the guarantee: a noise multiplier is required.
+    expect(encodeError(bad({ weight: 1, noiseMultiplier: 0 }))).toBe('MISSING_FIELD trainTask.marginals.noiseMultiplier');
+    expect(encodeError(bad({ weight: 1, noiseMultiplier: -2 }))).toBe('INVALID_VALUE trainTask.marginals.noiseMultiplier');
+    expect(encodeError(bad({ weight: 1, noiseMultiplier: -2 }, false))).toBe('INVALID_VALUE trainTask.marginals.noiseMultiplier');
+    expect(encodeError(bad({ weight: 0, noiseMultiplier: 0 }, false))).toBe('MISSING_FIELD trainTask.marginals.weight');
   });
 
   it('carries PrivacySpent in a TrainResult and a DataSummary', () => {

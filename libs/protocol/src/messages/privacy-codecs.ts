@@ -1,7 +1,7 @@
 import type { fedsynth } from '../generated/fedsynth';
 import { ProtocolError } from '../errors/protocol-error';
 import { checkUint32 } from './field-checks';
-import type { DpSettings, PrivacySpent } from './types';
+import type { DpSettings, MarginalMatching, PrivacySpent } from './types';
 
 /**
  * The differential-privacy parts of TrainTask, TrainResult and DataSummary. Both are
@@ -30,15 +30,25 @@ export function checkDpSettings(v: WireDp | null | undefined, field: string): Dp
     noiseMultiplier: checkPositive(v.noiseMultiplier, `${field}.noiseMultiplier`),
     clipNorm: checkPositive(v.clipNorm, `${field}.clipNorm`),
     expectedBatchSize: checkUint32(v.expectedBatchSize, `${field}.expectedBatchSize`, { min: 1 }),
-    ...(v.marginals
-      ? {
-          marginals: {
-            weight: checkPositive(v.marginals.weight, `${field}.marginals.weight`),
-            noiseMultiplier: checkPositive(v.marginals.noiseMultiplier, `${field}.marginals.noiseMultiplier`),
-          },
-        }
-      : {}),
   };
+}
+
+type WireMarginals = fedsynth.v1.MarginalMatching.$Properties | MarginalMatching;
+
+/**
+ * MarginalMatching, or undefined when absent: weight > 0; noise multiplier finite and ≥ 0,
+ * and > 0 when the task has dp (exact prevalences would void its guarantee).
+ */
+export function checkMarginalMatching(v: WireMarginals | null | undefined, field: string, withDp: boolean): MarginalMatching | undefined {
+  if (v === null || v === undefined) return undefined;
+  const weight = checkPositive(v.weight, `${field}.weight`);
+  const noiseMultiplier = withDp ? checkPositive(v.noiseMultiplier, `${field}.noiseMultiplier`) : (v.noiseMultiplier ?? 0);
+  if (!withDp) {
+    if (typeof noiseMultiplier !== 'number' || Number.isNaN(noiseMultiplier)) throw new ProtocolError('INVALID_VALUE', 'not a number', { field: `${field}.noiseMultiplier` });
+    if (!Number.isFinite(noiseMultiplier)) throw new ProtocolError('NON_FINITE', `${noiseMultiplier} is not finite`, { field: `${field}.noiseMultiplier` });
+    if (noiseMultiplier < 0) throw new ProtocolError('INVALID_VALUE', `${noiseMultiplier} must be ≥ 0`, { field: `${field}.noiseMultiplier` });
+  }
+  return { weight, noiseMultiplier };
 }
 
 /** PrivacySpent, or undefined when absent: ε finite and ≥ 0, δ in (0, 1). */

@@ -104,15 +104,13 @@ export interface DpSettings {
   clipNorm: number;
   /** ≥ 1: the expected Poisson batch size (q = expectedBatchSize ÷ records, capped at 1). */
   expectedBatchSize: number;
-  /** The generator also matches the site's noisy code prevalences (released once per run, charged). */
-  marginals?: MarginalMatching;
 }
 
-/** Marginal matching under DP (minibatch averaging's substitute): see the .proto. */
+/** Marginal matching in GAN rounds (under DP, minibatch averaging's substitute): see the .proto. */
 export interface MarginalMatching {
-  /** > 0: weight of Σ_codes KL(released prevalence ‖ fake batch prevalence) in the generator's loss. */
+  /** > 0: weight of Σ_codes KL(site prevalence ‖ fake batch prevalence) in the generator's loss. */
   weight: number;
-  /** z > 0: noise sd ÷ L2 sensitivity of the one-off count release. */
+  /** 0: the site's exact prevalences (runs without dp); z > 0: a one-off noisy release (required with dp). */
   noiseMultiplier: number;
 }
 
@@ -146,6 +144,8 @@ export interface TrainTask {
   deadlineUnixMs?: number;
   /** Present: train with DP-SGD under these settings. */
   dp?: DpSettings;
+  /** Marginal matching in GAN rounds; absent: off. */
+  marginals?: MarginalMatching;
   /** Present: answer with a MaskedUpdate made under these settings, not a TrainResult. */
   secureAggregation?: SecureAggregationSettings;
 }

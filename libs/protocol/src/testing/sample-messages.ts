@@ -115,7 +115,12 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
       extra: metrics(rng, 2),
     },
     ...(rng.bool() ? { deadlineUnixMs: 1.7e12 + rng.int(1, 1e9) } : {}),
-    ...(rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024), ...(rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: rng.uniform(0.5, 20) } } : {}) } } : {}),
+    ...(() => {
+      const dp = rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024) } } : {};
+      // Exact prevalences (noise 0) only without dp, as the codec requires.
+      const marginals = rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: 'dp' in dp || rng.bool() ? rng.uniform(0.5, 20) : 0 } } : {};
+      return { ...dp, ...marginals };
+    })(),
     ...(rng.bool() ? { secureAggregation: sampleSecureAggregationSettings(rng) } : {}),
   }),
   trainResult: (rng) => ({
