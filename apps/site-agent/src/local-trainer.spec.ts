@@ -41,6 +41,16 @@ describe('LocalTrainer', () => {
     expect(result.recordCount).toBe(40);
   });
 
+  it('trains the generator towards the marginal target when given one: the same task ends with other generator weights and a larger g', async () => {
+    const plain = await trainer.run(task('gan'), matrix);
+    const target = { prevalence: new Float64Array(12).fill(0.9), weight: 5 };
+    const matched = await trainer.run(task('gan'), matrix, undefined, target);
+    const kernel = (r: typeof plain) => r.weights.find((w) => w.name.startsWith('generator/'))!.data;
+    expect(Array.from(kernel(matched))).not.toEqual(Array.from(kernel(plain)));
+    // g now includes weight × Σ KL(0.9 ‖ batch prevalence), far from a batch near 0.15.
+    expect(matched.metrics['g']!).toBeGreaterThan(plain.metrics['g']! + 1);
+  });
+
   it('under DP releases only the generator loss: the discriminator and autoencoder losses are means over real records', () => {
     expect(releasableUnderDp({ d: 0.6, g: 2.5 })).toEqual({ g: 2.5 });
     expect(releasableUnderDp({ ae: 30.1 })).toEqual({});
