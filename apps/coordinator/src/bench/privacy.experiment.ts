@@ -23,7 +23,7 @@
  * --discriminator-steps defaults to the family's own (medGAN 2, WGAN-GP 5).
  * Defaults are the ones tuned at ε = 10 (README "Tuning for ε = 10": 5 AE rounds, a smaller
  * discriminator, marginal matching at weight 1). --marginal-weight 0 turns marginal
- * matching off; otherwise it is on in the DP arms (dp.marginals): each site's
+ * matching off; otherwise it is on in every arm (run option marginals): under DP each site's
  * one-off noisy prevalence release gets the noise z at which it alone would cost
  * --marginal-share of the arm's ε, and σ is then chosen with that release in each site's plan;
  * the ε = ∞ arm matches the sites' exact prevalences.
