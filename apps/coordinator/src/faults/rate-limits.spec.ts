@@ -57,6 +57,9 @@ async function attempt(auth = handshakeAuth('hospital-a', token)): Promise<'conn
 
 describe('connection-rate limits', () => {
   it('refuses a client IP past FEDSYNTH_CONNECT_LIMIT attempts with BUSY, audits the burst once, and a site agent comes back on its own', async () => {
+    // The agent's files are written first: the bucket refills one attempt a second, so on a
+    // loaded machine slow set-up between the burst and the agent's start would let it straight in.
+    const input = writeDemoSites(join(dir, 'site'), 1)[0]!;
     expect(await attempt()).toBe('connected');
     expect(await attempt({ ...handshakeAuth('hospital-a', 'x'.repeat(43)) })).toMatchObject({ message: expect.stringMatching(/^UNAUTHORIZED/) });
     expect(await attempt()).toBe('connected');
@@ -77,10 +80,12 @@ describe('connection-rate limits', () => {
       url: coordinator.url,
       siteId: 'hospital-a',
       token,
-      data: { read: { format: 'long', input: writeDemoSites(join(dir, 'site'), 1)[0]!, rollup: true }, minCodeCount: 2 },
+      data: { read: { format: 'long', input, rollup: true }, minCodeCount: 2 },
       onEvent: (event) => events.push(event.type === 'error' ? event.message : event.type),
     });
     open.push(agent);
+    // Still saturated right before the agent starts (a refused attempt takes no token).
+    expect(await attempt()).toMatchObject({ message: expect.stringMatching(/^BUSY: /) });
     await agent.start();
     expect(events[0]).toMatch(/^BUSY: too many connection attempts/);
     expect(events).toContain('connected');
