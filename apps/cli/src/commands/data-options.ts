@@ -42,6 +42,15 @@ export function stringOption(values: OptionValues, name: string): string | undef
   return typeof v === 'string' ? v : undefined;
 }
 
+/** A number option that must satisfy `valid` (described by `range`, e.g. '> 0'), or undefined when absent. */
+export function numberOption(values: OptionValues, name: string, valid: (n: number) => boolean, range: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new FedsynthError(`--${name} must be a number ${range}, got '${raw}'`, 'CLI_BAD_OPTION');
+  return n;
+}
+
 export function integerOption(values: OptionValues, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   const raw = stringOption(values, name);
   if (raw === undefined) return fallback;

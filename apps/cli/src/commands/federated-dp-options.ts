@@ -1,6 +1,6 @@
 import { FedsynthError } from '@fedsynth/gan';
 import type { OptionValues } from '../command';
-import { stringOption } from './data-options';
+import { numberOption, stringOption } from './data-options';
 
 /**
  * Differential privacy in federated runs, on the command line: the run's DP-SGD settings
@@ -47,14 +47,6 @@ export const SITE_DP_HELP = `  --dp-epsilon E             this site's privacy bu
   --dp-ledger FILE           where the site keeps what it spent, across restarts (JSON;
                              required with a budget: without it a restarted agent would start
                              again from ε = 0)`;
-
-function numberOption(values: OptionValues, name: string, valid: (n: number) => boolean, range: string): number | undefined {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new FedsynthError(`--${name} must be a number ${range}, got '${raw}'`, 'CLI_BAD_OPTION');
-  return n;
-}
 
 /** The run's `dp` option from --dp-noise-multiplier and --dp-clip-norm (both or neither). */
 export function runDpFrom(values: OptionValues): { noiseMultiplier: number; clipNorm: number } | undefined {

@@ -2,7 +2,7 @@ import { DEFAULT_PHASES, DEFAULT_RUN_OPTIONS } from '@fedsynth/coordinator';
 import { FedsynthError } from '@fedsynth/gan';
 import type { Command, OptionValues } from '../command';
 import { ADMIN_HELP, AdminClient } from './admin-api';
-import { integerOption, stringOption } from './data-options';
+import { integerOption, numberOption, stringOption } from './data-options';
 import { RUN_DP_HELP, RUN_DP_OPTIONS, runDpFrom, runMarginalsFrom } from './federated-dp-options';
 import { readRunVocabulary } from './run-vocabulary-file';
 import { RUN_SECAGG_HELP, RUN_SECAGG_OPTIONS, runSecAggFrom } from './secure-aggregation-options';
@@ -82,15 +82,6 @@ function optionalInteger(values: OptionValues, name: string, min: number, max?: 
   return values[name] === undefined ? undefined : integerOption(values, name, 0, min, max);
 }
 
-/** A number option that must satisfy `valid` (described by `range`), or undefined when absent. */
-function numberIn(values: OptionValues, name: string, valid: (n: number) => boolean, range: string): number | undefined {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new FedsynthError(`--${name} must be a number ${range}, got '${raw}'`, 'CLI_BAD_OPTION');
-  return n;
-}
-
 function defined<T extends object>(object: T): Partial<T> {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -129,7 +120,7 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   const architecture = defined({ latentDim: optionalInteger(values, 'latent-dim', 1) });
   const strategy = stringOption(values, 'strategy');
   const options: Record<string, unknown> = { modelFamily: model, train, vocabulary, model: architecture };
-  const serverStep = defined({ serverMomentum: numberIn(values, 'server-momentum', (n) => n >= 0 && n < 1, 'in [0, 1)'), serverLearningRate: positiveNumberOption(values, 'server-learning-rate') });
+  const serverStep = defined({ serverMomentum: numberOption(values, 'server-momentum', (n) => n >= 0 && n < 1, 'in [0, 1)'), serverLearningRate: positiveNumberOption(values, 'server-learning-rate') });
   if (strategy !== undefined || Object.keys(serverStep).length > 0) {
     if (Object.keys(serverStep).length > 0 && (strategy ?? 'fedavg') !== 'fedavg') {
       throw new FedsynthError(`--server-momentum and --server-learning-rate belong to --strategy fedavg, not ${strategy}`, 'CLI_BAD_OPTION');

@@ -1,6 +1,6 @@
 import { FedsynthError, type DpOptions } from '@fedsynth/gan';
 import type { OptionValues } from '../command';
-import { stringOption } from './data-options';
+import { numberOption, stringOption } from './data-options';
 
 export const DP_TRAIN_OPTIONS = {
   'dp-clip-norm': { type: 'string' },
@@ -17,14 +17,6 @@ export const DP_TRAIN_HELP = `Differential privacy (DP-SGD for the autoencoder a
   --dp-delta D               δ of the (ε, δ) reported (default: 1e-5)
   The first three together turn DP on. ε spent is printed per epoch and stored in
   fedsynth.json; minibatch averaging is off. Plan a budget with \`fedsynth privacy epsilon\`.`;
-
-function numberOption(values: OptionValues, name: string, valid: (n: number) => boolean, range: string): number | undefined {
-  const raw = stringOption(values, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || !valid(n)) throw new FedsynthError(`--${name} must be a number ${range}, got '${raw}'`, 'CLI_BAD_OPTION');
-  return n;
-}
 
 /** The DP-SGD settings from the --dp-* flags, or undefined when none is given. */
 export function dpOptionsFrom(values: OptionValues): DpOptions | undefined {

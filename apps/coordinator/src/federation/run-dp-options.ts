@@ -1,3 +1,5 @@
+import { isObject, positive } from './option-values';
+
 /**
  * A run's differential-privacy settings: the sites train the networks that see their
  * records with DP-SGD, each under its own (ε, δ) budget. The coordinator only chooses the
@@ -10,13 +12,6 @@ export interface RunDpOptions {
   clipNorm: number;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function positive(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
 
 /**
  * Checks `options.dp` (absent: no DP), adding every problem to `problems`. DP-SGD needs a

@@ -1,3 +1,5 @@
+import { isObject, positive } from './option-values';
+
 /**
  * A run's marginal matching: in GAN rounds every site's generator also minimises
  * weight × Σ_codes KL(site prevalence ‖ fake batch prevalence) (libs/gan marginal-matching).
@@ -12,13 +14,6 @@ export interface RunMarginalOptions {
   noiseMultiplier?: number;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function positive(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0;
-}
 
 /** Checks `options.marginals` (absent: off), adding every problem to `problems`. */
 export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; problems: string[] }): RunMarginalOptions | undefined {

@@ -7,6 +7,7 @@ import { checkFixedVocabulary } from './fixed-vocabulary';
 import { checkRunSecureAggregationOptions, type RunSecureAggregationOptions } from './run-secure-aggregation-options';
 import { checkRunMarginalOptions, type RunMarginalOptions } from './run-marginal-options';
 import { checkRunDpOptions, type RunDpOptions } from './run-dp-options';
+import { isObject } from './option-values';
 
 /** The architecture a run's sites build (sent to them in TrainTask.options.extra, see model-spec.ts). */
 export interface ModelArchitecture {
@@ -81,10 +82,6 @@ export const DEFAULT_RUN_OPTIONS: FederatedRunOptions = Object.freeze({
   // Measured on a 3-site run's 20 GAN rounds (README, "How the defaults were chosen").
   generatorAverage: { decay: 0.8 },
 }) as FederatedRunOptions;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Checks untrusted run options (a request body, stored JSON) over the defaults, listing every

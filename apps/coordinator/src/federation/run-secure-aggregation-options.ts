@@ -1,3 +1,5 @@
+import { isObject } from './option-values';
+
 /**
  * Secure aggregation of a run (Bonawitz et al. 2017, see secure-aggregation-round.ts): the
  * coordinator learns only the record-weighted sum of the sites' updates of each round.
@@ -28,10 +30,6 @@ export const DEFAULT_SECAGG_CLIP = 16;
  */
 export function defaultSecAggThreshold(sites: number): number {
   return Math.min(sites, Math.max(2, Math.ceil((2 * sites) / 3)));
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks `options.secureAggregation`; problems are appended. Absent or disabled → undefined. */
