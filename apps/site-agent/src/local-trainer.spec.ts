@@ -1,4 +1,4 @@
-import { createModel, getWeights, matrixFromRows } from '@fedsynth/gan';
+import { createModel, getWeights, matrixFromRows, type TrainLog } from '@fedsynth/gan';
 import type { TrainTask } from '@fedsynth/protocol';
 import { LOCAL_TRAIN_MS_METRIC, LocalTrainer, releasableUnderDp } from './local-trainer';
 
@@ -39,6 +39,20 @@ describe('LocalTrainer', () => {
     expect(trainMs).toBeLessThanOrEqual(callMs);
     expect(Object.keys(result.metrics).sort()).toEqual(phase === 'gan' ? ['d', 'g', LOCAL_TRAIN_MS_METRIC].sort() : ['ae', LOCAL_TRAIN_MS_METRIC].sort());
     expect(result.recordCount).toBe(40);
+  });
+
+  it('a round of local steps trains on exactly that many batches, part-way into a second epoch', async () => {
+    const logs: TrainLog[] = [];
+    const counting = new LocalTrainer({ onLog: (log) => logs.push(log) });
+    try {
+      const base = task('autoencoder');
+      // 40 records in batches of 10: 4 batches an epoch, so 6 steps end half-way through epoch 2.
+      await counting.run({ ...base, options: { ...base.options, localEpochs: 3, localSteps: 6 } }, matrix);
+      expect(logs.filter((l) => l.kind === 'step')).toHaveLength(6);
+      expect(logs.filter((l) => l.kind === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
+    } finally {
+      counting.dispose();
+    }
   });
 
   it('trains the generator towards the marginal target when given one: the same task ends with other generator weights and a larger g', async () => {

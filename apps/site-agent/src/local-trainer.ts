@@ -46,9 +46,15 @@ export class LocalTrainer {
   async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget): Promise<TrainResult> {
     const model = this.modelFor(task, matrix.cols);
     setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
-    const { localEpochs, batchSize, seed } = task.options;
+    const { localEpochs, localSteps, batchSize, seed } = task.options;
     // One phase per round: the autoencoder rounds pre-train, the GAN rounds train adversarially.
-    const epochs = task.phase === 'gan' ? { epochs: localEpochs, pretrainEpochs: 0 } : { epochs: 0, pretrainEpochs: localEpochs };
+    // Local steps: maxBatches ends the phase part-way through an epoch; every epoch has at
+    // least one batch, so localSteps epochs always reach that far.
+    const count = localSteps ?? localEpochs;
+    const epochs = {
+      ...(task.phase === 'gan' ? { epochs: count, pretrainEpochs: 0 } : { epochs: 0, pretrainEpochs: count }),
+      ...(localSteps !== undefined ? { maxBatches: localSteps } : {}),
+    };
     // Under DP, batches are Poisson samples of expected size q·records, not fixed batches.
     const batching = dp
       ? { dp: { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, delta: dp.delta } }

@@ -16,10 +16,15 @@ const DP = { noiseMultiplier: 1.5, clipNorm: 1, expectedBatchSize: 10 };
 
 describe('plannedSegment', () => {
   it('takes q = expected batch ÷ records and ⌈1/q⌉ steps per local epoch', () => {
-    expect(plannedSegment(DP, 2, 40)).toEqual({ sampleRate: 0.25, noiseMultiplier: 1.5, steps: 8 });
-    expect(plannedSegment(DP, 1, 30)).toEqual({ sampleRate: 1 / 3, noiseMultiplier: 1.5, steps: 3 });
+    expect(plannedSegment(DP, { localEpochs: 2 }, 40)).toEqual({ sampleRate: 0.25, noiseMultiplier: 1.5, steps: 8 });
+    expect(plannedSegment(DP, { localEpochs: 1 }, 30)).toEqual({ sampleRate: 1 / 3, noiseMultiplier: 1.5, steps: 3 });
     // A batch larger than the site: every record in every batch (q capped at 1), one step per epoch.
-    expect(plannedSegment(DP, 3, 6)).toEqual({ sampleRate: 1, noiseMultiplier: 1.5, steps: 3 });
+    expect(plannedSegment(DP, { localEpochs: 3 }, 6)).toEqual({ sampleRate: 1, noiseMultiplier: 1.5, steps: 3 });
+  });
+
+  it('charges a round of local steps exactly its steps, whatever the epochs say', () => {
+    expect(plannedSegment(DP, { localEpochs: 2, localSteps: 5 }, 40)).toEqual({ sampleRate: 0.25, noiseMultiplier: 1.5, steps: 5 });
+    expect(plannedSegment(DP, { localEpochs: 1, localSteps: 11 }, 40)).toEqual({ sampleRate: 0.25, noiseMultiplier: 1.5, steps: 11 });
   });
 });
 

@@ -7,7 +7,7 @@ import {
   type PrivacyBudget,
   type SampledGaussianSegment,
 } from '@fedsynth/gan';
-import type { DpSettings, PrivacySpent, TrainTask } from '@fedsynth/protocol';
+import type { DpSettings, PrivacySpent, TrainOptions, TrainTask } from '@fedsynth/protocol';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** δ of the ε reported by a site without a budget of its own (it still counts what it spends). */
@@ -38,11 +38,12 @@ function format(epsilon: number): string {
  * The DP-SGD steps a task will take on `records` records: each local epoch is ⌈1/q⌉
  * Poisson batches, and every batch is one private step of the network that sees records
  * (the discriminator in GAN rounds, the autoencoder in pre-training rounds), exactly as
- * libs/gan's train() counts them under dp.
+ * libs/gan's train() counts them under dp. A round of local steps takes exactly that many.
  */
-export function plannedSegment(dp: DpSettings, localEpochs: number, records: number): SampledGaussianSegment {
+export function plannedSegment(dp: DpSettings, work: Pick<TrainOptions, 'localEpochs' | 'localSteps'>, records: number): SampledGaussianSegment {
   const sampleRate = Math.min(1, dp.expectedBatchSize / records);
-  return { sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: localEpochs * dpStepsPerEpoch(sampleRate) };
+  const steps = work.localSteps ?? work.localEpochs * dpStepsPerEpoch(sampleRate);
+  return { sampleRate, noiseMultiplier: dp.noiseMultiplier, steps };
 }
 
 /**
@@ -113,7 +114,7 @@ export class SitePrivacyLedger {
           `but round ${task.round} (${task.phase}) comes without DP settings: its records would be trained on without any guarantee; create the run with dp`,
       };
     }
-    const segment = plannedSegment(dp, task.options.localEpochs, records);
+    const segment = plannedSegment(dp, task.options, records);
     const epsilonAfter = this.epsilonOf(this.withSegments([segment, ...releases]));
     if (this.budget && !(epsilonAfter <= this.budget.epsilon)) {
       return {

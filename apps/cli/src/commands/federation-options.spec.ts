@@ -116,6 +116,11 @@ describe('run commands', () => {
     });
   });
 
+  it('maps --local-steps to train.localSteps and refuses a count below 1', () => {
+    expect(runCreateBody({ 'local-steps': '72' }).options['train']).toEqual({ localSteps: 72 });
+    expect(() => runCreateBody({ 'local-steps': '0' })).toThrow(/--local-steps must be a whole number/);
+  });
+
   it('maps --server-momentum and --server-learning-rate to fedavg with a server step, and refuses them elsewhere', () => {
     expect(runCreateBody({ 'server-momentum': '0.5' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0.5 });
     expect(runCreateBody({ strategy: 'fedavg', 'server-learning-rate': '1.5', 'server-momentum': '0' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0, serverLearningRate: 1.5 });

@@ -38,6 +38,8 @@ Options:
                              (FedAvgM; default 0, plain FedAvg)
   --server-learning-rate H   fedavg only: server step size on the averaged update (default 1)
   --local-epochs N           local epochs per round at each site (default: ${TRAIN.localEpochs})
+  --local-steps N            instead of whole epochs: N minibatches per round at each site, the
+                             same number at every site whatever its size (FedAvg's local steps)
   --batch-size N             local batch size (default: ${TRAIN.batchSize})
   --learning-rate X          local Adam learning rate (default: ${TRAIN.learningRate})
   --seed N                   seed of the initial weights and site tasks (default: 1)
@@ -112,6 +114,7 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   });
   const train = defined({
     localEpochs: optionalInteger(values, 'local-epochs', 1),
+    localSteps: optionalInteger(values, 'local-steps', 1),
     batchSize: optionalInteger(values, 'batch-size', 1),
     learningRate: positiveNumberOption(values, 'learning-rate'),
     seed: optionalInteger(values, 'seed', 0),
@@ -177,6 +180,7 @@ export const runCreateCommand: Command = {
     'server-momentum': { type: 'string' },
     'server-learning-rate': { type: 'string' },
     'local-epochs': { type: 'string' },
+    'local-steps': { type: 'string' },
     'batch-size': { type: 'string' },
     'learning-rate': { type: 'string' },
     'generator-average': { type: 'string' },

@@ -13,10 +13,23 @@ export interface ArmSettings {
   ganRounds: number;
 }
 
-/** Epochs over the data an arm sees: rounds × local epochs, so every arm passes each record equally often. */
-export function armEpochs(settings: ArmSettings): { aeEpochs: number; ganEpochs: number } {
-  const { localEpochs } = settings.options.train;
-  return { aeEpochs: settings.aeRounds * localEpochs, ganEpochs: settings.ganRounds * localEpochs };
+/**
+ * The training an arm does per phase, so that every arm sees as many records as the federation.
+ * Whole local epochs: rounds × local epochs over the arm's records (each record as often as in
+ * the federation). Local steps: rounds × steps batches per site, so an arm that pools `sites`
+ * sites' records (centralised) takes that many times the batches a single site takes.
+ */
+export type ArmWork = { kind: 'epochs'; aeEpochs: number; ganEpochs: number } | { kind: 'batches'; aeBatches: number; ganBatches: number };
+
+export function armWork(settings: ArmSettings, sites = 1): ArmWork {
+  const { localEpochs, localSteps } = settings.options.train;
+  if (localSteps !== undefined) return { kind: 'batches', aeBatches: settings.aeRounds * localSteps * sites, ganBatches: settings.ganRounds * localSteps * sites };
+  return { kind: 'epochs', aeEpochs: settings.aeRounds * localEpochs, ganEpochs: settings.ganRounds * localEpochs };
+}
+
+/** What armWork means in words, for the experiment's plan line. */
+export function describeWork(work: ArmWork): string {
+  return work.kind === 'epochs' ? `${work.aeEpochs} AE + ${work.ganEpochs} GAN epochs` : `${work.aeBatches} AE + ${work.ganBatches} GAN batches`;
 }
 
 /** The model a run's options build, with the run's initial weights (seeded) and its learning rate. */
@@ -39,23 +52,38 @@ export function buildArmModel(options: FederatedRunOptions, vocabularySize: numb
  * DEFAULT_GENERATOR_AVERAGE_DECAY) and samples from it with recalibrated batch norm: each arm
  * gets its own setting's averaging (the federated run averages over rounds).
  */
-export async function trainWithoutFederation(matrix: BinaryMatrix, settings: ArmSettings, onEpoch?: (log: TrainLog) => void): Promise<{ model: GanModel; wallMs: number }> {
+export async function trainWithoutFederation(
+  matrix: BinaryMatrix,
+  settings: ArmSettings,
+  input: { sites?: number; onEpoch?: (log: TrainLog) => void } = {},
+): Promise<{ model: GanModel; wallMs: number }> {
   const model = buildArmModel(settings.options, matrix.cols);
-  const { aeEpochs, ganEpochs } = armEpochs(settings);
+  const work = armWork(settings, input.sites ?? 1);
   const { batchSize, seed } = settings.options.train;
   const started = performance.now();
   const average = new GeneratorAverage(model, DEFAULT_GENERATOR_AVERAGE_DECAY);
   try {
     // Marginal matching as a site does it without DP: towards the exact prevalences of the records trained on.
     const marginals = settings.options.marginals ? { marginals: { prevalence: prevalence(matrix), weight: settings.options.marginals.weight } } : {};
-    const run = train(model, matrix, { epochs: ganEpochs, pretrainEpochs: aeEpochs, batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed, ...marginals });
+    const common = { batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed, ...marginals };
+    // A batch limit holds for each phase alike, so batch-limited phases train in two calls
+    // (every epoch has at least one batch: as many epochs as batches always reach the limit).
+    const runs =
+      work.kind === 'epochs'
+        ? [{ epochs: work.ganEpochs, pretrainEpochs: work.aeEpochs }]
+        : [
+            { epochs: 0, pretrainEpochs: work.aeBatches, maxBatches: Math.max(1, work.aeBatches) },
+            { epochs: work.ganBatches, pretrainEpochs: 0, maxBatches: Math.max(1, work.ganBatches) },
+          ];
     let ganSteps = 0;
-    for await (const log of run) {
-      if (log.kind === 'step' && log.phase === 'gan') {
-        average.update();
-        ganSteps++;
+    for (const phases of runs) {
+      for await (const log of train(model, matrix, { ...common, ...phases })) {
+        if (log.kind === 'step' && log.phase === 'gan') {
+          average.update();
+          ganSteps++;
+        }
+        if (log.kind === 'epoch') input.onEpoch?.(log);
       }
-      if (log.kind === 'epoch') onEpoch?.(log);
     }
     if (ganSteps > 0) {
       average.commit();

@@ -29,7 +29,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkRunOptions, DEFAULT_PHASES, DEFAULT_RUN_OPTIONS, type FederatedRunOptions } from '../federation/run-options';
-import { armEpochs, modelWithWeights, runFederatedArm, sampleSynthetic, trainWithoutFederation, type ArmSettings } from './experiment-arms';
+import { armWork, describeWork, modelWithWeights, runFederatedArm, sampleSynthetic, trainWithoutFederation, type ArmSettings } from './experiment-arms';
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
 import { combineResults, type ExperimentResults } from './experiment-combine';
 import { federationGain } from './federation-gain';
@@ -79,6 +79,7 @@ function parse() {
       'ae-rounds': { type: 'string', default: String(defaultAe) },
       'gan-rounds': { type: 'string', default: String(defaultGan) },
       'local-epochs': { type: 'string', default: String(t.localEpochs) },
+      'local-steps': { type: 'string' },
       'batch-size': { type: 'string', default: String(t.batchSize) },
       'learning-rate': { type: 'string', default: String(t.learningRate) },
       strategy: { type: 'string', default: DEFAULT_RUN_OPTIONS.strategy.name },
@@ -108,6 +109,7 @@ function parse() {
     } as FederatedRunOptions['strategy'],
     train: {
       localEpochs: wholeNumber('local-epochs', values['local-epochs'], 1),
+      ...(values['local-steps'] !== undefined ? { localSteps: wholeNumber('local-steps', values['local-steps'], 1) } : {}),
       batchSize: wholeNumber('batch-size', values['batch-size'], 1),
       learningRate: fraction('learning-rate', values['learning-rate'], Number.MIN_VALUE, 1),
       seed,
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   const load = [loadavg()[0]];
   const backend = await initBackend({ log });
   const { settings } = args;
-  const { aeEpochs, ganEpochs } = armEpochs(settings);
+  const siteWork = armWork(settings);
   const codeLevel = settings.options.vocabulary.codeLevel;
 
   const cohortDir = join(args.out, 'cohort');
@@ -168,7 +170,11 @@ async function main(): Promise<void> {
       `training records per site ${cohort.siteTrain.map((m) => m.rows).join(' / ')}, pooled holdout ${cohort.pooledHoldout.rows}; ` +
       `vocabulary ${cohort.vocabulary.codes.length} ${codeLevel === 'category' ? 'categories' : 'codes'} (union of codes held by ≥ ${settings.options.vocabulary.minCodeCount} training records at a site)`,
   );
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${settings.options.train.localEpochs} local epoch(s) = ${aeEpochs} AE + ${ganEpochs} GAN epochs per arm; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
+  const { localSteps, localEpochs } = settings.options.train;
+  const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
+  const pooledWork = armWork(settings, siteIds.length);
+  const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
             siteHoldoutRecords: cohort.siteHoldout.map((m) => m.rows),
             pooledHoldoutRecords: cohort.pooledHoldout.rows,
           },
-          settings: { ...settings, aeEpochs, ganEpochs },
+          settings: { ...settings, work: { site: siteWork, pooled: pooledWork } },
           synthetic: args.synthetic,
           federated,
           rows,
@@ -235,7 +241,7 @@ async function main(): Promise<void> {
   // The arm the federation's target compares with first, the sites alone last.
   if (args.arms.includes('centralised')) {
     log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
-    const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, epochLine('centralised'));
+    const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, { sites: siteIds.length, onEpoch: epochLine('centralised') });
     try {
       centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
     } finally {
@@ -279,7 +285,7 @@ async function main(): Promise<void> {
   if (args.arms.includes('sites')) {
     for (const [k, matrix] of cohort.siteTrain.entries()) {
       log(`(a) ${siteIds[k]} alone on ${matrix.rows} records`);
-      const { model, wallMs } = await trainWithoutFederation(matrix, settings, epochLine(`${siteIds[k]} alone`));
+      const { model, wallMs } = await trainWithoutFederation(matrix, settings, { onEpoch: epochLine(`${siteIds[k]} alone`) });
       try {
         // Privacy against the site's own held-out records: same case mix as its members.
         siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });

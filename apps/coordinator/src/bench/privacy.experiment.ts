@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   const rounds = args.aeRounds + args.ganRounds;
   // Each site's DP-SGD plan for the whole run: q = batch ÷ its records, ⌈1/q⌉ steps per local epoch.
   const plans = cohort.siteTrain.map((m) => {
-    const segment = plannedSegment({ noiseMultiplier: 1, clipNorm: args.clipNorm, expectedBatchSize: args.train.batchSize }, args.train.localEpochs, m.rows);
+    const segment = plannedSegment({ noiseMultiplier: 1, clipNorm: args.clipNorm, expectedBatchSize: args.train.batchSize }, args.train, m.rows);
     return { sampleRate: segment.sampleRate, steps: segment.steps * rounds };
   });
   log(

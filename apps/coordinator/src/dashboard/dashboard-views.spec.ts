@@ -113,7 +113,7 @@ describe('dashboard views over a real store', () => {
       completedRounds: 3,
       currentPhase: 'gan',
       currentRound: 2,
-      training: { localEpochs: 2, batchSize: 50, learningRate: 0.001, strategy: 'fedavg' },
+      training: { localEpochs: 2, localSteps: null, batchSize: 50, learningRate: 0.001, strategy: 'fedavg' },
       live: null,
       generatorRounds: [2],
     });

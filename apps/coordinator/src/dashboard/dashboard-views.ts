@@ -96,7 +96,7 @@ export interface SiteRoundProgress {
 
 export interface RunView extends RunSummaryView {
   plan: { minSites: number; roundDeadlineMs: number; maxRoundRetries: number; evaluateEvery: number };
-  training: { localEpochs: number | null; batchSize: number | null; learningRate: number | null; strategy: string | null };
+  training: { localEpochs: number | null; localSteps: number | null; batchSize: number | null; learningRate: number | null; strategy: string | null };
   /** The driver's stage when the run is active here, else the stored status. */
   stage: string;
   live: {
@@ -237,6 +237,7 @@ export function runView(input: {
     plan: { minSites: run.plan.minSites, roundDeadlineMs: run.plan.roundDeadlineMs, maxRoundRetries: run.plan.maxRoundRetries, evaluateEvery: run.plan.evaluateEvery },
     training: {
       localEpochs: num(train['localEpochs']),
+      localSteps: num(train['localSteps']),
       batchSize: num(train['batchSize']),
       learningRate: num(train['learningRate']),
       strategy: typeof strategy['name'] === 'string' ? (strategy['name'] as string) : null,

@@ -121,11 +121,12 @@ describe('the dashboard in Chromium (two real site agents, a real federated run)
     await expect(page.textContent('[data-error-for=ganRounds]')).resolves.toMatch(/rounds must be an integer/);
     await shot('runs-form-errors');
 
-    // A tiny plan: 1 autoencoder + 3 GAN rounds, evaluated after every GAN round.
+    // A tiny plan: 1 autoencoder + 3 GAN rounds of 2 local steps, evaluated after every GAN round.
     const fields: Record<string, string> = {
       autoencoderRounds: '1',
       ganRounds: '3',
       localEpochs: '1',
+      localSteps: '2',
       minSites: '2',
       deadlineSeconds: '60',
       evaluateEvery: '1',
@@ -142,6 +143,8 @@ describe('the dashboard in Chromium (two real site agents, a real federated run)
 
     // The live view: rounds appear on the charts as they finish.
     await page.click('#nav a[data-page=live]');
+    // The run trains 2 minibatches a round at each site instead of whole epochs, and says so.
+    await page.waitForSelector('text=2 local steps', { timeout: 30_000 });
     // Each site's place in the round in progress (waiting, training with its heartbeat's progress, evaluating, accepted).
     // Read in the page at the moment both rows show: the round may be over by the time Node looks again.
     const states = (await (

@@ -10,6 +10,8 @@ export interface RunForm {
   autoencoderRounds?: unknown;
   ganRounds?: unknown;
   localEpochs?: unknown;
+  /** Minibatches per round at each site instead of whole epochs; empty: epochs. */
+  localSteps?: unknown;
   minSites?: unknown;
   /** Round deadline in seconds (the API takes milliseconds). */
   deadlineSeconds?: unknown;
@@ -103,6 +105,7 @@ export function runRequestFromForm(form: RunForm): RunRequest {
   set(options, 'modelFamily', typeof form.modelFamily === 'string' ? form.modelFamily.trim() : form.modelFamily);
   const train: Record<string, unknown> = {};
   if (!blank(form.localEpochs)) train['localEpochs'] = numberOf(form.localEpochs);
+  if (!blank(form.localSteps)) train['localSteps'] = numberOf(form.localSteps);
   if (!blank(form.batchSize)) train['batchSize'] = numberOf(form.batchSize);
   if (!blank(form.learningRate)) train['learningRate'] = numberOf(form.learningRate);
   if (Object.keys(train).length > 0) options['train'] = train;
@@ -129,6 +132,7 @@ const FIELD_BY_PREFIX: readonly (readonly [string, RunFormField])[] = [
   ['evaluateEvery', 'evaluateEvery'],
   ['maxRoundRetries', 'maxRoundRetries'],
   ['train.localEpochs', 'localEpochs'],
+  ['train.localSteps', 'localSteps'],
   ['train.batchSize', 'batchSize'],
   ['train.learningRate', 'learningRate'],
   ['vocabulary.minCodeCount', 'minCodeCount'],

@@ -143,6 +143,27 @@ describe('differential privacy in a federated run (real coordinator, three real 
     expect(manifest.metrics.federation.privacy['marginals']).toEqual({ ...marginals, maxCodesPerRecord: 20 });
   }, 120_000);
 
+  it('a run of local steps: each round trains on, and charges, exactly that many DP-SGD steps at every site', async () => {
+    const before = new Map(['hospital-a', 'hospital-b'].map((siteId) => [siteId, agents.get(siteId)!.privacy.history().length]));
+    // ~27 records per site and an expected batch of 16: 2 batches an epoch, so 3 steps run into a second epoch.
+    const created = await fed.api('POST', '/api/runs', {
+      plan: { phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 1 }], minSites: 2, roundDeadlineMs: 60_000, maxRoundRetries: 0 },
+      options: { ...DP_RUN, train: { ...DP_RUN.train, localSteps: 3 } },
+    });
+    expect(created.status).toBe(201);
+    const runId = created.body['id'] as string;
+    expect((await runToEnd(runId))['run']).toMatchObject({ status: 'completed' });
+    for (const siteId of ['hospital-a', 'hospital-b']) {
+      const charged = agents.get(siteId)!.privacy.history().slice(before.get(siteId)!);
+      expect(charged.map((s) => [s.noiseMultiplier, s.steps])).toEqual([
+        [3, 3],
+        [3, 3],
+      ]);
+      const reports = store().privacy.list(runId).filter((r) => r.siteId === siteId);
+      expect(reports[1]!.steps - reports[0]!.steps).toBe(3);
+    }
+  }, 120_000);
+
   it('fails a run without dp at sites with budgets, naming their refusals', async () => {
     const { dp: _dp, ...plain } = DP_RUN;
     const created = await fed.api('POST', '/api/runs', {

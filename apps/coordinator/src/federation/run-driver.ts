@@ -476,12 +476,12 @@ export class RunDriver {
 
   private async openRound(command: Extract<RunCommand, { type: 'openRound' }>): Promise<RunEvent> {
     const available = command.availableSiteIds.map((siteId) => ({ siteId, recordCount: this.ctx.sessions.get(siteId)?.summary?.recordCount ?? 1 }));
-    const { localEpochs, batchSize, learningRate, seed } = this.options.train;
+    const { localEpochs, localSteps, batchSize, learningRate, seed } = this.options.train;
     const instructions = this.strategy.configureTrain({
       round: command.round,
       availableSites: available,
       globalWeights: this.globalWeights!,
-      options: { localEpochs, batchSize, learningRate, seed, extra: {} },
+      options: { localEpochs, ...(localSteps !== undefined ? { localSteps } : {}), batchSize, learningRate, seed, extra: {} },
     });
     const extra = encodeModelSpec(this.options.model);
     // Secure aggregation: keys, roster and shares before any task; only the masking set trains.

@@ -17,3 +17,14 @@ describe('checkRunOptions: generatorAverage', () => {
     expect(() => checkRunOptions({ generatorAverage })).toThrow(message);
   });
 });
+
+describe('checkRunOptions: train.localSteps', () => {
+  it('is absent by default (whole local epochs) and kept when given', () => {
+    expect(checkRunOptions({}).train.localSteps).toBeUndefined();
+    expect(checkRunOptions({ train: { localSteps: 72 } }).train).toEqual({ ...DEFAULT_RUN_OPTIONS.train, localSteps: 72 });
+  });
+
+  it.each([0, -3, 2.5, '72', 2 ** 32])('refuses localSteps %p naming the option', (localSteps) => {
+    expect(() => checkRunOptions({ train: { localSteps } })).toThrow('train.localSteps must be an integer ≥ 1 (minibatches per round), or absent for whole epochs');
+  });
+});

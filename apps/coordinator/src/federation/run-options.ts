@@ -24,8 +24,12 @@ export interface FederatedRunOptions {
   modelFamily: ModelFamily;
   model: ModelArchitecture;
   strategy: StrategyConfig;
-  /** Local training per round at each site; `seed` also seeds the initial global weights. */
-  train: { localEpochs: number; batchSize: number; learningRate: number; seed: number };
+  /**
+   * Local training per round at each site: localEpochs whole epochs, or with localSteps that
+   * many minibatches (every site the same number, whatever its size). `seed` also seeds the
+   * initial global weights.
+   */
+  train: { localEpochs: number; localSteps?: number; batchSize: number; learningRate: number; seed: number };
   /**
    * The run's vocabulary; sites must all hold codes at `codeLevel`. Without `fixed`: the union
    * of the codes each site holds in ≥ minCodeCount records. With `fixed`: exactly those codes
@@ -110,6 +114,9 @@ export function checkRunOptions(input: unknown): FederatedRunOptions {
   }
   const train = { ...DEFAULT_RUN_OPTIONS.train, ...(isObject(given['train']) ? given['train'] : {}) } as FederatedRunOptions['train'];
   if (!(Number.isInteger(train.localEpochs) && train.localEpochs >= 1)) problems.push('train.localEpochs must be an integer ≥ 1');
+  if (train.localSteps !== undefined && !(Number.isInteger(train.localSteps) && train.localSteps >= 1 && train.localSteps <= 0xffffffff)) {
+    problems.push('train.localSteps must be an integer ≥ 1 (minibatches per round), or absent for whole epochs');
+  }
   if (!(Number.isInteger(train.batchSize) && train.batchSize >= 1)) problems.push('train.batchSize must be an integer ≥ 1');
   if (!(typeof train.learningRate === 'number' && train.learningRate > 0 && Number.isFinite(train.learningRate))) problems.push('train.learningRate must be a number > 0');
   if (!Number.isInteger(train.seed)) problems.push('train.seed must be an integer');

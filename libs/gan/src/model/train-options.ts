@@ -19,6 +19,13 @@ export interface TrainOptions {
   validationFraction?: number;
   /** Seeds batch order, noise, the validation split and (for a new model) the initial weights. Default 1. */
   seed?: number;
+  /**
+   * Ends each phase after this many batches of real records (autoencoder updates; discriminator
+   * updates in the GAN phase), mid-epoch if need be: a federated round of local steps rather
+   * than whole epochs. The epochs still bound each phase, so pass at least
+   * ⌈maxBatches / batches per epoch⌉ (maxBatches itself always suffices). Default: no limit.
+   */
+  maxBatches?: number;
   /** Stops training between two steps; the run then ends with `stopped: true`. */
   signal?: AbortSignal;
   /** Architecture options for a model built by train() from a family name. */
@@ -46,6 +53,7 @@ export interface ResolvedTrainOptions {
   autoencoderBatchSize: number;
   validationFraction: number;
   seed: number;
+  maxBatches?: number;
   signal?: AbortSignal;
   dp?: ResolvedDpOptions;
   marginals?: MarginalTarget;
@@ -90,6 +98,7 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
     autoencoderBatchSize: wholeNumber('autoencoderBatchSize', options.autoencoderBatchSize ?? 100, 1),
     validationFraction,
     seed,
+    ...(options.maxBatches !== undefined ? { maxBatches: wholeNumber('maxBatches', options.maxBatches, 1) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(dp ? { dp } : {}),
     ...(options.marginals && options.marginals.weight > 0 ? { marginals: options.marginals } : {}),

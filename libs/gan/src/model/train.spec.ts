@@ -112,8 +112,38 @@ describe('train', () => {
     again.dispose();
   });
 
+  it('ends each phase after maxBatches batches of real records, mid-epoch (a round of local steps)', async () => {
+    // 120 records, no validation, batches of 16: the autoencoder takes 8 batches an epoch, the
+    // GAN 7 full ones (tiny medGAN: 2 D updates per G step, so G steps after batches 2, 4, 6, 7).
+    const logs: TrainLog[] = [];
+    const run = train('medgan', matrix, { ...quick, epochs: 5, pretrainEpochs: 5, validationFraction: 0, maxBatches: 11 });
+    let next = await run.next();
+    for (; !next.done; next = await run.next()) logs.push(next.value);
+    const summary = next.value;
+    // Autoencoder: epoch 1 (8 batches) and 3 batches of epoch 2. GAN: epoch 1 (7 batches, 4 G
+    // steps) and 4 batches of epoch 2 (2 G steps).
+    expect(summary).toMatchObject({ autoencoderSteps: 11, autoencoderEpochs: 2, ganSteps: 6, ganEpochs: 2, stopped: false });
+    const epochs = logs.filter((l) => l.kind === 'epoch');
+    expect(epochs.map((l) => `${l.phase} ${l.epoch}/${l.epochs} step ${l.step}`)).toEqual([
+      'autoencoder 1/2 step 8',
+      'autoencoder 2/2 step 11',
+      'gan 1/2 step 4',
+      'gan 2/2 step 6',
+    ]);
+    run.model.dispose();
+    // A limit beyond the epochs changes nothing: the epochs end the phase first.
+    const whole = train('medgan', matrix, { ...quick, epochs: 1, pretrainEpochs: 1, validationFraction: 0, maxBatches: 1000 });
+    let end = await whole.next();
+    while (!end.done) end = await whole.next();
+    expect(end.value).toMatchObject({ autoencoderSteps: 8, autoencoderEpochs: 1, ganSteps: 4, ganEpochs: 1 });
+    whole.model.dispose();
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
   it('refuses bad options up front', () => {
     expect(() => train('medgan', matrix, { epochs: -1 })).toThrow(/epochs must be a whole number/);
+    expect(() => train('medgan', matrix, { epochs: 1, maxBatches: 0 })).toThrow(/maxBatches must be a whole number ≥ 1/);
+    expect(() => train('medgan', matrix, { epochs: 1, maxBatches: 2.5 })).toThrow(/maxBatches/);
     expect(() => train('medgan', matrix, { epochs: 1, batchSize: 0 })).toThrow(/batchSize/);
     expect(() => train('medgan', matrix, { epochs: 1, validationFraction: 1 })).toThrow(/validationFraction/);
     expect(tf.memory().numTensors).toBe(0);

@@ -119,6 +119,11 @@ function nextSeed(rng: Rng): number {
   return rng.int(SEED_RANGE);
 }
 
+/** Epochs a phase runs: all of them, or as many as maxBatches batches of real records reach into. */
+function phaseEpochs(epochs: number, batchesPerEpoch: number, maxBatches: number | undefined): number {
+  return maxBatches === undefined ? epochs : Math.min(epochs, Math.ceil(maxBatches / Math.max(1, batchesPerEpoch)));
+}
+
 function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
@@ -134,10 +139,11 @@ async function* autoencoderPhase(
   // Under dp, batches are Poisson samples (expected size q·records) and an epoch is ⌈1/q⌉ of them.
   const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.autoencoderBatchSize, trainMatrix.rows);
   const stepsPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.ceil(trainMatrix.rows / batchSize);
-  const base = { phase: 'autoencoder' as const, epochs: options.pretrainEpochs, stepsPerEpoch };
+  const epochs = phaseEpochs(options.pretrainEpochs, stepsPerEpoch, options.maxBatches);
+  const base = { phase: 'autoencoder' as const, epochs, stepsPerEpoch };
   let step = 0;
   let last: AutoencoderLog['losses'] = { ae: NaN };
-  for (let epoch = 1; epoch <= options.pretrainEpochs; epoch++) {
+  for (let epoch = 1; epoch <= epochs; epoch++) {
     const epochStart = performance.now();
     const losses: number[] = [];
     let epochRecords = 0;
@@ -146,6 +152,11 @@ async function* autoencoderPhase(
       if (ctx.aborted()) {
         batch.dispose();
         return { epochs: epoch - 1, steps: step, stopped: true, last };
+      }
+      // The batch limit ends the phase mid-epoch (a round of local steps); the generator is lazy, so nothing is left allocated.
+      if (options.maxBatches !== undefined && step >= options.maxBatches) {
+        batch.dispose();
+        break;
       }
       const t0 = performance.now();
       const rows = batch.shape[0];
@@ -181,7 +192,7 @@ async function* autoencoderPhase(
       ...(privacy ? { privacy } : {}),
     };
   }
-  return { epochs: options.pretrainEpochs, steps: step, stopped: false, last };
+  return { epochs, steps: step, stopped: false, last };
 }
 
 /** Mean reconstruction loss over all validation records. */
@@ -209,15 +220,19 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.batchSize, trainMatrix.rows);
   const batchesPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.floor(trainMatrix.rows / batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / dSteps);
-  const base = { phase: 'gan' as const, epochs: options.epochs, stepsPerEpoch };
+  const epochs = phaseEpochs(options.epochs, batchesPerEpoch, options.maxBatches);
+  const base = { phase: 'gan' as const, epochs, stepsPerEpoch };
+  // Real batches taken in this phase, for maxBatches (each is one discriminator update).
+  let realBatches = 0;
+  const limitReached = () => options.maxBatches !== undefined && realBatches >= options.maxBatches;
   // Each GAN step makes dSteps + 1 optimizer updates.
   const flushEvery = Math.max(1, Math.floor(UPDATES_PER_FLUSH / (dSteps + 1)));
   let step = 0;
   let last: Partial<GanLog['losses']> = {};
-  const target = options.marginals && options.epochs > 0 ? marginalTargetTensor(options.marginals) : undefined;
+  const target = options.marginals && epochs > 0 ? marginalTargetTensor(options.marginals) : undefined;
   const marginals = target ? { target, weight: options.marginals!.weight } : undefined;
   try {
-    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
       const dLosses: number[] = [];
       const gLosses: number[] = [];
@@ -228,8 +243,10 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
       const batches = dp
         ? poissonBatches(trainMatrix, dp.sampleRate, batchesPerEpoch, dp.randomness)
         : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
-      for (let next = batches.next(); ; next = batches.next()) {
-        const real: tf.Tensor2D | undefined = next.done ? undefined : next.value;
+      for (;;) {
+        // Past the batch limit the epoch ends here, as if its batches had run out (a short tail still gets its generator step).
+        const next = limitReached() ? undefined : batches.next();
+        const real: tf.Tensor2D | undefined = next === undefined || next.done ? undefined : next.value;
         if (real) {
           if (ctx.aborted()) {
             real.dispose();
@@ -248,6 +265,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
             real.dispose();
           }
           if (settings) ctx.dpSteps.discriminator++;
+          realBatches++;
           assertFiniteLosses({ d }, `gan epoch ${epoch}, step ${step + 1}`);
           pending.push(d);
           stepRecords += realRows;
@@ -287,5 +305,5 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
     // The target tensor lives for the phase; freed however it ends (done, stopped, thrown).
     target?.dispose();
   }
-  return { epochs: options.epochs, steps: step, stopped: false, last };
+  return { epochs, steps: step, stopped: false, last };
 }

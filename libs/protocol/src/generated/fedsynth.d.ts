@@ -1257,6 +1257,9 @@ export namespace fedsynth {
             /** TrainOptions extra. */
             extra: { [k: string]: number };
 
+            /** TrainOptions localSteps. */
+            localSteps: number;
+
             /**
              * Creates a new TrainOptions instance using the specified properties.
              * @param [properties] Properties to set
@@ -1303,6 +1306,9 @@ export namespace fedsynth {
 
                 /** TrainOptions extra */
                 extra?: ({ [k: string]: number }|null);
+
+                /** TrainOptions localSteps */
+                localSteps?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -2931,6 +2931,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [learningRate] TrainOptions learningRate
              * @property {number|null} [seed] TrainOptions seed
              * @property {Object.<string,number>|null} [extra] TrainOptions extra
+             * @property {number|null} [localSteps] TrainOptions localSteps
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3004,6 +3005,14 @@ $root.fedsynth = (function() {
             TrainOptions.prototype.extra = $util.emptyObject;
 
             /**
+             * TrainOptions localSteps.
+             * @member {number} localSteps
+             * @memberof fedsynth.v1.TrainOptions
+             * @instance
+             */
+            TrainOptions.prototype.localSteps = 0;
+
+            /**
              * Creates a new TrainOptions instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.TrainOptions
@@ -3046,6 +3055,8 @@ $root.fedsynth = (function() {
                 if (message.extra != null && $Object.hasOwnProperty.call(message, "extra"))
                     for (var keys = $Object.keys(message.extra), i = 0; i < keys.length; ++i)
                         writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).double(message.extra[keys[i]]).ldelim();
+                if (message.localSteps != null && $Object.hasOwnProperty.call(message, "localSteps") && message.localSteps !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.localSteps);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3160,6 +3171,15 @@ $root.fedsynth = (function() {
                             if (key === "__proto__")
                                 $util.makeProp(message.extra, key);
                             message.extra[key] = value;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.localSteps = value;
+                            else
+                                delete message.localSteps;
                             continue;
                         }
                     }

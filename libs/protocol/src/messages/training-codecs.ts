@@ -31,8 +31,11 @@ function checkTrainOptions(
   limits: ProtocolLimits,
 ): TrainOptions {
   const options = checkPresent(v, field);
+  // proto3 reads an absent local_steps as 0: whole epochs.
+  const localSteps = checkUint32(options.localSteps ?? 0, `${field}.localSteps`);
   return {
     localEpochs: checkUint32(options.localEpochs, `${field}.localEpochs`, { min: 1 }),
+    ...(localSteps > 0 ? { localSteps } : {}),
     batchSize: checkUint32(options.batchSize, `${field}.batchSize`, { min: 1 }),
     learningRate: checkFinite(options.learningRate, `${field}.learningRate`, { min: 0 }),
     seed: checkUint32(options.seed, `${field}.seed`),

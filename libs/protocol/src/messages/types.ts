@@ -125,7 +125,13 @@ export interface PrivacySpent {
 }
 
 export interface TrainOptions {
+  /** Whole passes over the site's records per round (unless localSteps is set). */
   localEpochs: number;
+  /**
+   * Minibatches of the site's records per round instead of whole epochs (local steps; the last
+   * epoch may end part-way). Absent: localEpochs epochs.
+   */
+  localSteps?: number;
   batchSize: number;
   learningRate: number;
   seed: number;

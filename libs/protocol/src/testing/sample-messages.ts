@@ -109,6 +109,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     weights: sampleWeights(rng),
     options: {
       localEpochs: rng.int(1, 10),
+      ...(rng.bool() ? { localSteps: rng.int(1, 5000) } : {}),
       batchSize: rng.int(1, 1024),
       learningRate: rng.uniform(1e-5, 1e-2),
       seed: rng.int(0, 2 ** 32 - 1),

@@ -309,7 +309,7 @@
       item('Completed rounds', String(run.completedRounds), 'live-completed'),
       live ? item('Attempt · step', live.attempt + ' · ' + live.stage, 'live-step') : null,
       live ? item('Deadline', time(live.deadlineAt), 'live-deadline') : null,
-      h('div', {}, h('span', { class: 'label' }, 'Setup'), h('span', {}, run.modelFamily + ' · ' + (run.training.strategy || 'fedavg') + ' · ' + (run.training.localEpochs || 1) + ' local epoch(s) · quorum ' + run.plan.minSites + (run.plan.evaluateEvery ? ' · evaluate every ' + run.plan.evaluateEvery : ''))),
+      h('div', {}, h('span', { class: 'label' }, 'Setup'), h('span', {}, run.modelFamily + ' · ' + (run.training.strategy || 'fedavg') + ' · ' + (run.training.localSteps ? run.training.localSteps + ' local steps' : (run.training.localEpochs || 1) + ' local epoch(s)') + ' · quorum ' + run.plan.minSites + (run.plan.evaluateEvery ? ' · evaluate every ' + run.plan.evaluateEvery : ''))),
       run.error ? h('div', {}, h('span', { class: 'label' }, 'Reason'), h('span', {}, run.error)) : null));
   }
 

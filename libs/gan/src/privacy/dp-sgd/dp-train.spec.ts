@@ -94,6 +94,15 @@ describe('train() under DP-SGD', () => {
     expect(summary.privacy!.epsilon).toBeCloseTo(computeEpsilon([...prior, { sampleRate: 0.25, noiseMultiplier: 1.1, steps: 4 }], { delta: 1e-5 }).epsilon, 10);
   });
 
+  it('under maxBatches takes (and charges) exactly that many DP-SGD steps per phase', async () => {
+    // q = 0.25: 4 Poisson batches an epoch; 6 batches run into a second epoch.
+    const run = train('medgan', matrix, { ...quick, epochs: 9, pretrainEpochs: 9, maxBatches: 6 });
+    const { summary } = await drain(run);
+    run.model.dispose();
+    expect(summary.privacy!.steps).toEqual({ autoencoder: 6, discriminator: 6 });
+    expect(summary).toMatchObject({ autoencoderSteps: 6, autoencoderEpochs: 2, ganEpochs: 2 });
+  });
+
   it('σ = 0 clips without noise and reports ε = ∞', async () => {
     const run = train('wgan-gp', matrix, { ...quick, epochs: 1, pretrainEpochs: 0, dp: { ...dp, noiseMultiplier: 0 } });
     const { summary } = await drain(run);
