@@ -153,11 +153,6 @@ async function* autoencoderPhase(
         batch.dispose();
         return { epochs: epoch - 1, steps: step, stopped: true, last };
       }
-      // The batch limit ends the phase mid-epoch (a round of local steps); the generator is lazy, so nothing is left allocated.
-      if (options.maxBatches !== undefined && step >= options.maxBatches) {
-        batch.dispose();
-        break;
-      }
       const t0 = performance.now();
       const rows = batch.shape[0];
       let ae: number;
@@ -175,6 +170,8 @@ async function* autoencoderPhase(
       const now = performance.now();
       yield { ...base, kind: 'step', epoch, step, losses: { ae }, recordsPerSec: (rows * 1000) / Math.max(now - t0, 1e-3), elapsedMs: now - ctx.startedAt };
       await yieldToEventLoop();
+      // The batch limit ends the phase mid-epoch (a round of local steps); the batch generator is lazy, so no batch is left made.
+      if (options.maxBatches !== undefined && step >= options.maxBatches) break;
     }
     const valAe = validation ? validationLoss(model, validation, batchSize) : undefined;
     last = { ae: mean(losses), ...(valAe !== undefined ? { valAe } : {}) };
