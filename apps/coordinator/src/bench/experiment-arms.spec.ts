@@ -36,6 +36,11 @@ describe('experiment arms', () => {
       'gan 1/2 step 2',
       'gan 2/2 step 3',
     ]);
+    // No autoencoder rounds: that phase is skipped, not run with a limit of 0.
+    const ganOnly: TrainLog[] = [];
+    const second = await trainWithoutFederation(matrix, { ...settings, aeRounds: 0 }, { onEpoch: (log) => ganOnly.push(log) });
+    second.model.dispose();
+    expect(ganOnly.map((l) => `${l.phase} ${l.epoch}/${l.epochs} step ${l.step}`)).toEqual(['gan 1/1 step 1']);
   });
 
   it('builds the run\'s model: its architecture, seed and learning rate for both optimizers', () => {

@@ -66,15 +66,16 @@ export async function trainWithoutFederation(
     // Marginal matching as a site does it without DP: towards the exact prevalences of the records trained on.
     const marginals = settings.options.marginals ? { marginals: { prevalence: prevalence(matrix), weight: settings.options.marginals.weight } } : {};
     const common = { batchSize, autoencoderBatchSize: batchSize, validationFraction: 0, seed, ...marginals };
-    // A batch limit holds for each phase alike, so batch-limited phases train in two calls
-    // (every epoch has at least one batch: as many epochs as batches always reach the limit).
+    // A batch limit holds for each phase alike, so batch-limited phases train in two calls,
+    // skipping a phase without batches (every epoch has at least one batch: as many epochs as
+    // batches always reach the limit).
     const runs =
       work.kind === 'epochs'
         ? [{ epochs: work.ganEpochs, pretrainEpochs: work.aeEpochs }]
         : [
-            { epochs: 0, pretrainEpochs: work.aeBatches, maxBatches: Math.max(1, work.aeBatches) },
-            { epochs: work.ganBatches, pretrainEpochs: 0, maxBatches: Math.max(1, work.ganBatches) },
-          ];
+            { epochs: 0, pretrainEpochs: work.aeBatches, maxBatches: work.aeBatches },
+            { epochs: work.ganBatches, pretrainEpochs: 0, maxBatches: work.ganBatches },
+          ].filter((phase) => phase.maxBatches > 0);
     let ganSteps = 0;
     for (const phases of runs) {
       for await (const log of train(model, matrix, { ...common, ...phases })) {

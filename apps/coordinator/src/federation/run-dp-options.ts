@@ -12,7 +12,6 @@ export interface RunDpOptions {
   clipNorm: number;
 }
 
-
 /**
  * Checks `options.dp` (absent: no DP), adding every problem to `problems`. DP-SGD needs a
  * family with per-record terms (not seed) and a discriminator that scores each record on

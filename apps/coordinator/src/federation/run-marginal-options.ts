@@ -14,7 +14,6 @@ export interface RunMarginalOptions {
   noiseMultiplier?: number;
 }
 
-
 /** Checks `options.marginals` (absent: off), adding every problem to `problems`. */
 export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; problems: string[] }): RunMarginalOptions | undefined {
   if (input === undefined || input === null) return undefined;
