@@ -24,7 +24,13 @@ jest.setTimeout(120_000);
 
 /** The page's DOM as the functions run in it below use it (this file is compiled without the DOM library). */
 interface PageDom {
-  document: { querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }> };
+  document: {
+    querySelectorAll(selector: string): ArrayLike<{ getAttribute(name: string): string | null }>;
+    getElementById(id: string): unknown;
+  };
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: { childList: boolean; subtree: boolean }): void };
+  /** The sites' states the first time the live view showed both sites in one round (set by the observer below). */
+  bothSitesSeen?: string[];
 }
 
 describe('the dashboard in Chromium (two real site agents, a real federated run)', () => {
@@ -138,6 +144,15 @@ describe('the dashboard in Chromium (two real site agents, a real federated run)
     };
     await page.click('#run-form details summary');
     for (const [name, value] of Object.entries(fields)) await page.fill(`input[name=${name}]`, value);
+    // The live view renders while hidden. Watch it from before the run starts: a round of this tiny
+    // plan can open and close in a fraction of a second, before this test could look for it.
+    await page.evaluate(() => {
+      const win = globalThis as unknown as PageDom;
+      new win.MutationObserver(() => {
+        const rows = Array.from(win.document.querySelectorAll('[data-site-progress]'));
+        if (!win.bothSitesSeen && rows.length === 2) win.bothSitesSeen = rows.map((r) => r.getAttribute('data-state') ?? '');
+      }).observe(win.document.getElementById('live-sites'), { childList: true, subtree: true });
+    });
     await page.click('#create-run');
     await page.waitForSelector('#notice:has-text("created and started")');
 
@@ -146,17 +161,11 @@ describe('the dashboard in Chromium (two real site agents, a real federated run)
     // The run trains 2 minibatches a round at each site instead of whole epochs, and says so.
     await page.waitForSelector('text=2 local steps', { timeout: 30_000 });
     // Each site's place in the round in progress (waiting, training with its heartbeat's progress, evaluating, accepted).
-    // Read in the page at the moment both rows show: the round may be over by the time Node looks again.
+    // Recorded in the page at the moment both rows showed.
     const states = (await (
-      await page.waitForFunction(
-        () => {
-          const rows = Array.from((globalThis as unknown as PageDom).document.querySelectorAll('[data-site-progress]'));
-          return rows.length === 2 && rows.map((r) => r.getAttribute('data-state'));
-        },
-        undefined,
-        { timeout: 60_000 },
-      )
+      await page.waitForFunction(() => (globalThis as unknown as PageDom).bothSitesSeen, undefined, { timeout: 60_000 })
     ).jsonValue()) as string[];
+    expect(states).toHaveLength(2);
     await shot('live-round');
     for (const state of states) expect(['waiting', 'training', 'evaluating', 'trained', 'accepted']).toContain(state);
     await page.waitForSelector('svg[data-chart=gan-loss] circle.point[data-series=d] >> nth=1', { timeout: 60_000 });
