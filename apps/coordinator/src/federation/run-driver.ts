@@ -174,35 +174,26 @@ export class RunDriver {
 
   /** Screens, validates and hands a TrainResult to the machine; resolves with the one reply for the site. */
   submitResult(siteId: string, request: Envelope, result: TrainResult): Promise<Envelope> {
-    return new Promise<Envelope>((resolve) => {
-      let replied = false;
-      const reply = (envelope: Envelope) => {
-        if (!replied) resolve(envelope);
-        replied = true;
-      };
-      void this.enqueue(async () => {
-        const at = this.ctx.now();
-        const incoming: IncomingResult = { siteId, request, result, attempt: this.state.round?.attempt ?? 0, reply };
-        const task = this.tasksSent.get(request.inReplyTo);
-        const attempt = task && task.siteId === siteId && task.round === result.round ? task.attempt : null;
-        // Validation is costly and needs the global weights: only results that pass screening get it.
-        const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, at });
-        this.recordPrivacy(siteId, task, result);
-        let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
-        if (!screened && this.options.secureAggregation) {
-          // Its masks are what the round's sum needs: a plain update cannot be counted (nor kept).
-          verdict = { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `run ${this.runId} aggregates securely: answer its TrainTask with a MaskedUpdate, not a plain TrainResult` };
-        } else if (!screened && this.options.dp && !result.privacy) {
-          verdict = this.withoutPrivacy();
-        } else if (!screened) {
-          const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
-          verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
-        }
-        const event: RunEvent = { type: 'resultReceived', at, runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, recordCount: result.recordCount, ...(verdict ? { verdict } : {}) };
-        await this.handle(event, incoming);
-      })
-        .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', 'the result was not handled'), request.messageId)))
-        .catch(() => undefined);
+    return this.queueWithReply(request, 'the result was not handled', async (reply) => {
+      const at = this.ctx.now();
+      const incoming: IncomingResult = { siteId, request, result, attempt: this.state.round?.attempt ?? 0, reply };
+      const task = this.tasksSent.get(request.inReplyTo);
+      const attempt = task && task.siteId === siteId && task.round === result.round ? task.attempt : null;
+      // Validation is costly and needs the global weights: only results that pass screening get it.
+      const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, at });
+      this.recordPrivacy(siteId, task, result);
+      let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
+      if (!screened && this.options.secureAggregation) {
+        // Its masks are what the round's sum needs: a plain update cannot be counted (nor kept).
+        verdict = { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `run ${this.runId} aggregates securely: answer its TrainTask with a MaskedUpdate, not a plain TrainResult` };
+      } else if (!screened && this.options.dp && !result.privacy) {
+        verdict = this.withoutPrivacy();
+      } else if (!screened) {
+        const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
+        verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
+      }
+      const event: RunEvent = { type: 'resultReceived', at, runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, recordCount: result.recordCount, ...(verdict ? { verdict } : {}) };
+      await this.handle(event, incoming);
     });
   }
 
@@ -212,28 +203,36 @@ export class RunDriver {
    * the unmasked aggregate is validated instead, see secureAggregate).
    */
   submitMaskedUpdate(siteId: string, request: Envelope, update: MaskedUpdate): Promise<Envelope> {
+    return this.queueWithReply(request, 'the masked update was not handled', async (reply) => {
+      const at = this.ctx.now();
+      const task = this.tasksSent.get(request.inReplyTo);
+      const attempt = task && task.siteId === siteId && task.round === update.round ? task.attempt : null;
+      const screened = screenResult(this.state, { runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, at });
+      this.recordPrivacy(siteId, task, update);
+      // The weight is inside the masked sum; the announced record count stands in for the round's bookkeeping.
+      const recordCount = Math.max(1, this.ctx.sessions.get(siteId)?.summary?.recordCount ?? 1);
+      let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
+      if (!screened) verdict = this.checkMasked(siteId, update);
+      const result: TrainResult = { runId: update.runId, round: update.round, phase: update.phase, recordCount, weights: [], metrics: update.metrics };
+      const incoming: IncomingResult = { siteId, request, result, masked: update.words, attempt: this.state.round?.attempt ?? 0, reply };
+      const event: RunEvent = { type: 'resultReceived', at, runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, recordCount, ...(verdict ? { verdict } : {}) };
+      await this.handle(event, incoming);
+    });
+  }
+
+  /**
+   * Queues `work` for a site's message and resolves with the one reply it gives; if the work
+   * ends (or throws) without replying, the site still gets an INTERNAL error saying `unhandled`.
+   */
+  private queueWithReply(request: Envelope, unhandled: string, work: (reply: (envelope: Envelope) => void) => Promise<void>): Promise<Envelope> {
     return new Promise<Envelope>((resolve) => {
       let replied = false;
       const reply = (envelope: Envelope) => {
         if (!replied) resolve(envelope);
         replied = true;
       };
-      void this.enqueue(async () => {
-        const at = this.ctx.now();
-        const task = this.tasksSent.get(request.inReplyTo);
-        const attempt = task && task.siteId === siteId && task.round === update.round ? task.attempt : null;
-        const screened = screenResult(this.state, { runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, at });
-        this.recordPrivacy(siteId, task, update);
-        // The weight is inside the masked sum; the announced record count stands in for the round's bookkeeping.
-        const recordCount = Math.max(1, this.ctx.sessions.get(siteId)?.summary?.recordCount ?? 1);
-        let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
-        if (!screened) verdict = this.checkMasked(siteId, update);
-        const result: TrainResult = { runId: update.runId, round: update.round, phase: update.phase, recordCount, weights: [], metrics: update.metrics };
-        const incoming: IncomingResult = { siteId, request, result, masked: update.words, attempt: this.state.round?.attempt ?? 0, reply };
-        const event: RunEvent = { type: 'resultReceived', at, runId: update.runId, siteId, round: update.round, phase: update.phase, attempt, recordCount, ...(verdict ? { verdict } : {}) };
-        await this.handle(event, incoming);
-      })
-        .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', 'the masked update was not handled'), request.messageId)))
+      void this.enqueue(() => work(reply))
+        .finally(() => reply(errorEnvelope(new ProtocolError('INTERNAL', unhandled), request.messageId)))
         .catch(() => undefined);
     });
   }
