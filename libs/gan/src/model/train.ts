@@ -176,20 +176,16 @@ async function* autoencoderPhase(
     const valAe = validation ? validationLoss(model, validation, batchSize) : undefined;
     last = { ae: mean(losses), ...(valAe !== undefined ? { valAe } : {}) };
     assertFiniteLosses(last, `autoencoder epoch ${epoch}`);
-    const now = performance.now();
-    const privacy = spent(ctx);
-    yield {
-      ...base,
-      kind: 'epoch',
-      epoch,
-      step,
-      losses: last,
-      recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
-      elapsedMs: now - ctx.startedAt,
-      ...(privacy ? { privacy } : {}),
-    };
+    yield { ...base, kind: 'epoch', epoch, step, losses: last, ...epochEnd(ctx, epochStart, epochRecords) };
   }
   return { epochs, steps: step, stopped: false, last };
+}
+
+/** What both phases' epoch logs end with: the epoch's throughput, the time so far and, under DP, the privacy spent. */
+function epochEnd(ctx: PhaseContext, epochStart: number, epochRecords: number): Pick<TrainLog, 'recordsPerSec' | 'elapsedMs' | 'privacy'> {
+  const now = performance.now();
+  const privacy = spent(ctx);
+  return { recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3), elapsedMs: now - ctx.startedAt, ...(privacy ? { privacy } : {}) };
 }
 
 /** Mean reconstruction loss over all validation records. */
@@ -285,18 +281,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
         if (!real) break;
       }
       last = { d: mean(dLosses), g: mean(gLosses) };
-      const now = performance.now();
-      const privacy = spent(ctx);
-      yield {
-        ...base,
-        kind: 'epoch',
-        epoch,
-        step,
-        losses: { d: last.d!, g: last.g! },
-        recordsPerSec: (epochRecords * 1000) / Math.max(now - epochStart, 1e-3),
-        elapsedMs: now - ctx.startedAt,
-        ...(privacy ? { privacy } : {}),
-      };
+      yield { ...base, kind: 'epoch', epoch, step, losses: { d: last.d!, g: last.g! }, ...epochEnd(ctx, epochStart, epochRecords) };
     }
   } finally {
     // The target tensor lives for the phase; freed however it ends (done, stopped, thrown).
