@@ -1,10 +1,6 @@
 import { createEnvelope, type DataSummary, type TrainResult } from '@fedsynth/protocol';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { E2E_ADMIN_TOKEN, startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
-import { loadCoordinatorConfig, type CoordinatorConfig } from '../config/coordinator-config';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
 import { AdminClient } from './admin-client';
 import { deterministicUpdate, maxDifference, recordWeightedMean } from './deterministic-update';
 import { ProtocolSite } from './protocol-site';
@@ -13,29 +9,22 @@ import { readStore } from './read-store';
 // A result trained for an earlier attempt of the same round, over a real socket: the wire's
 // TrainResult names the round only, so the coordinator tells attempts apart by the task the
 // result answers (its inReplyTo). Coordinator in this process, protocol-level sites.
-const ADMIN_TOKEN = 'stale-attempt-admin-token-0123456789';
 const CODES = ['038', '250', '272', '276', '285', '401', '414', '427'];
 const summary: DataSummary = { recordCount: 20, recordUnit: 'patient', codeLevel: 'category', minCodeCount: 1, codes: CODES };
-let dir: string;
-let config: CoordinatorConfig;
-let coordinator: RunningCoordinator;
+let federation: E2eFederation;
 const sites: ProtocolSite[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedsynth-stale-attempt-'));
-  config = loadCoordinatorConfig({ FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN, FEDSYNTH_DATA_DIR: dir, FEDSYNTH_HOST: '127.0.0.1', FEDSYNTH_PORT: '0', FEDSYNTH_LOG_LEVEL: 'error' });
-  coordinator = await startCoordinator(config, { logger: false });
+  federation = await startE2eFederation({ prefix: 'fedsynth-stale-attempt-', sites: ['site-a', 'site-b'] });
 });
 
 afterAll(async () => {
   sites.forEach((s) => s.close());
-  await coordinator?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await federation?.close();
 });
 
 async function connectSite(siteId: string): Promise<ProtocolSite> {
-  const { token } = addSite(config, { name: siteId, id: siteId });
-  const site = new ProtocolSite({ url: coordinator.url, siteId, token, summary });
+  const site = new ProtocolSite({ url: federation.coordinator.url, siteId, token: federation.tokens.get(siteId)!, summary });
   await site.connect();
   await site.introduce();
   sites.push(site);
@@ -49,7 +38,7 @@ function errorOf(reply: { body: { kind: string; value: unknown } }): unknown {
 
 it('refuses a result of an earlier attempt of the round after a retry, audits it, and aggregates only the retry\'s results', async () => {
   const [a, b] = [await connectSite('site-a'), await connectSite('site-b')];
-  const admin = new AdminClient(coordinator.url, ADMIN_TOKEN);
+  const admin = new AdminClient(federation.coordinator.url, E2E_ADMIN_TOKEN);
   const runId = await admin.createAndStart({
     plan: { phases: [{ phase: 'autoencoder', rounds: 1 }], minSites: 2, roundDeadlineMs: 1500, maxRoundRetries: 1, evaluateEvery: 0 },
     options: { model: { latentDim: 4, generatorBlocks: 1, discriminatorDims: [8] }, train: { localEpochs: 1, batchSize: 8, seed: 2 }, vocabulary: { codeLevel: 'category', minCodeCount: 1 } },
@@ -81,9 +70,9 @@ it('refuses a result of an earlier attempt of the round after a retry, audits it
     [0, 2, 'completed'],
   ]);
   // The global model is the mean of the retry's two results: the stale update is not in it.
-  const global = await new CheckpointStore({ directory: config.checkpointDir }).load(done.rounds[1]!.checkpoint!);
+  const global = await new CheckpointStore({ directory: federation.config.checkpointDir }).load(done.rounds[1]!.checkpoint!);
   expect(maxDifference(global, recordWeightedMean(fresh))).toBeLessThan(1e-6);
   expect(maxDifference(global, recordWeightedMean([fresh[0]!, stale]))).toBeGreaterThan(1e-4);
-  const audit = readStore(config.databasePath, (store) => store.audit.list({ action: 'result.rejected' }));
+  const audit = readStore(federation.config.databasePath, (store) => store.audit.list({ action: 'result.rejected' }));
   expect(audit.map((e) => [e.actor, e.details!['kind'], e.details!['code']])).toEqual([['site:site-b', 'staleAttempt', 'STALE_ROUND']]);
 });

@@ -3,57 +3,43 @@ import { request } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDemoSites } from '../__fixtures__/demo-sites';
+import { E2E_ADMIN_TOKEN, startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { makeSelfSignedCert, type SelfSignedCert } from '../__fixtures__/self-signed-cert';
-import { loadCoordinatorConfig, type CoordinatorConfig } from '../config/coordinator-config';
 import { SiteSessions } from '../sites/site-sessions';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
+import type { RunningCoordinator } from '../start-coordinator';
 import { AuditRepository } from '../store/audit.repository';
 
 // A real coordinator serving HTTPS/WSS from certificate files made by openssl for this test,
 // a real site agent trusting that certificate, and clients that do not.
-const ADMIN_TOKEN = 'tls-admin-token-0123456789';
-let dir: string;
+let certDir: string;
 let cert: SelfSignedCert;
-let config: CoordinatorConfig;
+let federation: E2eFederation;
 let coordinator: RunningCoordinator;
-let token: string;
-let csv: string;
-const agents: SiteAgent[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedsynth-tls-'));
-  cert = makeSelfSignedCert(dir);
-  config = loadCoordinatorConfig({
-    FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-    FEDSYNTH_DATA_DIR: join(dir, 'data'),
-    FEDSYNTH_HOST: '127.0.0.1',
-    FEDSYNTH_PORT: '0',
-    FEDSYNTH_LOG_LEVEL: 'error',
-    FEDSYNTH_TLS_CERT: cert.certPath,
-    FEDSYNTH_TLS_KEY: cert.keyPath,
+  certDir = mkdtempSync(join(tmpdir(), 'fedsynth-tls-cert-'));
+  cert = makeSelfSignedCert(certDir);
+  federation = await startE2eFederation({
+    prefix: 'fedsynth-tls-',
+    sites: ['hospital-a'],
+    env: { FEDSYNTH_TLS_CERT: cert.certPath, FEDSYNTH_TLS_KEY: cert.keyPath },
   });
-  token = addSite(config, { name: 'Hospital A', id: 'hospital-a' }).token;
-  csv = writeDemoSites(join(dir, 'sites'), 1)[0];
-  coordinator = await startCoordinator(config, { logger: false });
+  coordinator = federation.coordinator;
 });
 
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.close()));
-  await coordinator?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await federation?.close();
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
 });
 
 function agent(url: string, ca?: string): SiteAgent {
-  const created = new SiteAgent({ url, siteId: 'hospital-a', token, ...(ca ? { ca } : {}), data: { read: { format: 'long', input: csv, rollup: true }, minCodeCount: 2 } });
-  agents.push(created);
-  return created;
+  return federation.agent('hospital-a', { url, ...(ca ? { ca } : {}) });
 }
 
 /** GET over https trusting `ca` (Node 20's fetch takes no CA option). */
 function httpsGet(url: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { ca, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, (response) => {
+    const req = request(url, { ca, headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -87,7 +73,7 @@ describe('TLS from certificate files', () => {
 
   it('refuses plain http and ws clients on the TLS port', async () => {
     const plain = coordinator.url.replace(/^https:/, 'http:');
-    await expect(fetch(`${plain}/api/sites`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).rejects.toThrow(/fetch failed/);
+    await expect(fetch(`${plain}/api/sites`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } })).rejects.toThrow(/fetch failed/);
     await expect(agent(plain).start()).rejects.toThrow(/coordinator refused site hospital-a: websocket error/);
     // Nothing got through: the only site connection on record is the one over wss.
     expect(coordinator.app.get(AuditRepository, { strict: false }).list({ action: 'site.connected' })).toHaveLength(1);
