@@ -7,7 +7,7 @@
  * Every generator is scored on the pooled holdout with libs/gan's metrics.
  *
  *   node apps/coordinator/dist/bench/federation.experiment.js [--out DIR] [--patients 27500]
- *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--holdout 0.2]
+ *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--train-seed S] [--holdout 0.2]
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
  *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W]
@@ -19,6 +19,8 @@
  * configuration (started side by side with --arms on a machine with cores to spare) are
  * joined into one table with --combine.
  *
+ * --seed draws the cohort and, unless --train-seed is given, seeds training (initial weights,
+ * batch order): another --train-seed on the same cohort is a replicate of the same comparison.
  * Rounds and training options default to the coordinator's run defaults. Writes DIR/cohort,
  * DIR/coordinator (the federated run's SQLite and checkpoints) and DIR/results.json, and
  * prints a Markdown table. Long at full size: run it in the background and poll.
@@ -74,6 +76,7 @@ function parse() {
       'code-level': { type: 'string', default: 'full' },
       skew: { type: 'string', default: '0.5' },
       seed: { type: 'string', default: '1' },
+      'train-seed': { type: 'string' },
       holdout: { type: 'string', default: '0.2' },
       'min-code-count': { type: 'string', default: String(DEFAULT_RUN_OPTIONS.vocabulary.minCodeCount) },
       'ae-rounds': { type: 'string', default: String(defaultAe) },
@@ -112,7 +115,7 @@ function parse() {
       ...(values['local-steps'] !== undefined ? { localSteps: wholeNumber('local-steps', values['local-steps'], 1) } : {}),
       batchSize: wholeNumber('batch-size', values['batch-size'], 1),
       learningRate: fraction('learning-rate', values['learning-rate'], Number.MIN_VALUE, 1),
-      seed,
+      seed: values['train-seed'] !== undefined ? wholeNumber('train-seed', values['train-seed'], 0) : seed,
     },
     vocabulary: { codeLevel, minCodeCount: wholeNumber('min-code-count', values['min-code-count'], 1) },
     // Marginal matching in every arm (exact prevalences of the records each arm trains on).
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
   const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
   const pooledWork = armWork(settings, siteIds.length);
   const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
