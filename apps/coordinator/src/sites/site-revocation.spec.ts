@@ -1,37 +1,26 @@
 import { createEnvelope, decodeEnvelope, encodeEnvelope, handshakeAuth, SITES_NAMESPACE, WIRE_EVENTS, type Envelope } from '@fedsynth/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadCoordinatorConfig, type CoordinatorConfig } from '../config/coordinator-config';
-import { addSite, startCoordinator, type RunningCoordinator } from '../start-coordinator';
+import { E2E_ADMIN_TOKEN, startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
+import type { CoordinatorConfig } from '../config/coordinator-config';
+import { addSite, type RunningCoordinator } from '../start-coordinator';
 import { openExistingStore, reissueSiteToken, revokeSite } from '../store/site-admin';
 
 // A real coordinator on an ephemeral port, real Socket.IO clients, and revocations written
 // either through a second connection to the database (what `fedsynth coordinator
-// revoke-site` does) or through the REST API.
-const ADMIN_TOKEN = 'revocation-admin-token-0123456789';
-let dir: string;
+// revoke-site` does) or through the REST API. Sites are added while it runs.
+let federation: E2eFederation;
 let config: CoordinatorConfig;
 let coordinator: RunningCoordinator;
 const open: Socket[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'fedsynth-revocation-'));
-  config = loadCoordinatorConfig({
-    FEDSYNTH_ADMIN_TOKEN: ADMIN_TOKEN,
-    FEDSYNTH_DATA_DIR: dir,
-    FEDSYNTH_HOST: '127.0.0.1',
-    FEDSYNTH_PORT: '0',
-    FEDSYNTH_LOG_LEVEL: 'error',
-  });
-  coordinator = await startCoordinator(config, { logger: false });
+  federation = await startE2eFederation({ prefix: 'fedsynth-revocation-', sites: [] });
+  ({ config, coordinator } = federation);
 });
 
 afterAll(async () => {
   open.forEach((s) => s.close());
-  await coordinator?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await federation?.close();
 });
 
 /** Connects as a site; resolves with the socket once connected, or the refusal's message and data. */
@@ -59,7 +48,7 @@ async function send(socket: Socket, envelope: Envelope): Promise<Envelope> {
 const heartbeat = () => createEnvelope('heartbeat', { sentAtUnixMs: Date.now(), state: 'idle', runId: '', progress: 0 });
 const disconnection = (socket: Socket) => new Promise<string>((resolve) => socket.once('disconnect', (reason) => resolve(reason)));
 
-function api(method: 'GET' | 'POST', path: string, token = ADMIN_TOKEN) {
+function api(method: 'GET' | 'POST', path: string, token = E2E_ADMIN_TOKEN) {
   return fetch(coordinator.url + path, { method, headers: { authorization: `Bearer ${token}` } });
 }
 
