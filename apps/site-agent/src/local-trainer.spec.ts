@@ -39,6 +39,9 @@ describe('LocalTrainer', () => {
     expect(trainMs).toBeLessThanOrEqual(callMs);
     expect(Object.keys(result.metrics).sort()).toEqual(phase === 'gan' ? ['d', 'g', LOCAL_TRAIN_MS_METRIC].sort() : ['ae', LOCAL_TRAIN_MS_METRIC].sort());
     expect(result.recordCount).toBe(40);
+    // 40 records in batches of 10: an autoencoder epoch is 4 steps; a medGAN step takes a batch
+    // for each of its 2 discriminator updates, so a GAN epoch is 2 steps (FedNova's τ).
+    expect(result.localSteps).toBe(phase === 'gan' ? 2 : 4);
   });
 
   it('a round of local steps trains on exactly that many batches, part-way into a second epoch', async () => {
@@ -47,8 +50,9 @@ describe('LocalTrainer', () => {
     try {
       const base = task('autoencoder');
       // 40 records in batches of 10: 4 batches an epoch, so 6 steps end half-way through epoch 2.
-      await counting.run({ ...base, options: { ...base.options, localEpochs: 3, localSteps: 6 } }, matrix);
+      const result = await counting.run({ ...base, options: { ...base.options, localEpochs: 3, localSteps: 6 } }, matrix);
       expect(logs.filter((l) => l.kind === 'step')).toHaveLength(6);
+      expect(result.localSteps).toBe(6);
       expect(logs.filter((l) => l.kind === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
     } finally {
       counting.dispose();

@@ -125,7 +125,14 @@ describe('run commands', () => {
     expect(runCreateBody({ 'server-momentum': '0.5' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0.5 });
     expect(runCreateBody({ strategy: 'fedavg', 'server-learning-rate': '1.5', 'server-momentum': '0' }).options['strategy']).toEqual({ name: 'fedavg', serverMomentum: 0, serverLearningRate: 1.5 });
     expect(() => runCreateBody({ 'server-momentum': '1' })).toThrow("--server-momentum must be a number in [0, 1), got '1'");
-    expect(() => runCreateBody({ strategy: 'fedadam', 'server-momentum': '0.5' })).toThrow('--server-momentum and --server-learning-rate belong to --strategy fedavg, not fedadam');
+    expect(() => runCreateBody({ strategy: 'fedadam', 'server-momentum': '0.5' })).toThrow('--server-momentum belongs to --strategy fedavg, not fedadam');
+    expect(() => runCreateBody({ strategy: 'fednova', 'server-momentum': '0.5' })).toThrow('--server-momentum belongs to --strategy fedavg, not fednova');
+    expect(() => runCreateBody({ strategy: 'fedmedian', 'server-learning-rate': '2' })).toThrow('--server-learning-rate belongs to --strategy fedavg or fednova, not fedmedian');
+  });
+
+  it('maps --strategy fednova with a server learning rate', () => {
+    expect(runCreateBody({ strategy: 'fednova' }).options['strategy']).toEqual({ name: 'fednova' });
+    expect(runCreateBody({ strategy: 'fednova', 'server-learning-rate': '0.8' }).options['strategy']).toEqual({ name: 'fednova', serverLearningRate: 0.8 });
   });
 
   it.each(['1', '-0.5', 'x', ''])('refuses --generator-average %p naming the option', (decay) => {

@@ -33,10 +33,10 @@ Options:
                              (on their held-out records; 0: never, the default)
   --site-wait S              fail a started run if fewer than --min-sites sites connect within S
                              seconds (default: wait as long as it takes)
-  --strategy NAME            fedavg | fedadam | fedmedian | fedtrimmedmean (default: fedavg)
+  --strategy NAME            fedavg | fedadam | fednova | fedmedian | fedtrimmedmean (default: fedavg)
   --server-momentum B        fedavg only: server momentum β in [0, 1) on the averaged update
                              (FedAvgM; default 0, plain FedAvg)
-  --server-learning-rate H   fedavg only: server step size on the averaged update (default 1)
+  --server-learning-rate H   fedavg, fednova: server step size on the averaged update (default 1)
   --local-epochs N           local epochs per round at each site (default: ${TRAIN.localEpochs})
   --local-steps N            instead of whole epochs: N minibatches per round at each site, the
                              same number at every site whatever its size (FedAvg's local steps)
@@ -125,10 +125,14 @@ export function runCreateBody(values: OptionValues): { plan: Record<string, unkn
   const options: Record<string, unknown> = { modelFamily: model, train, vocabulary, model: architecture };
   const serverStep = defined({ serverMomentum: numberOption(values, 'server-momentum', (n) => n >= 0 && n < 1, 'in [0, 1)'), serverLearningRate: positiveNumberOption(values, 'server-learning-rate') });
   if (strategy !== undefined || Object.keys(serverStep).length > 0) {
-    if (Object.keys(serverStep).length > 0 && (strategy ?? 'fedavg') !== 'fedavg') {
-      throw new FedsynthError(`--server-momentum and --server-learning-rate belong to --strategy fedavg, not ${strategy}`, 'CLI_BAD_OPTION');
+    const name = strategy ?? 'fedavg';
+    if (serverStep.serverMomentum !== undefined && name !== 'fedavg') {
+      throw new FedsynthError(`--server-momentum belongs to --strategy fedavg, not ${name}`, 'CLI_BAD_OPTION');
     }
-    options.strategy = { name: strategy ?? 'fedavg', ...serverStep };
+    if (serverStep.serverLearningRate !== undefined && name !== 'fedavg' && name !== 'fednova') {
+      throw new FedsynthError(`--server-learning-rate belongs to --strategy fedavg or fednova, not ${name}`, 'CLI_BAD_OPTION');
+    }
+    options.strategy = { name, ...serverStep };
   }
   const dp = runDpFrom(values);
   if (dp) options.dp = dp;

@@ -314,6 +314,15 @@ describe('RunDriver', () => {
     expect(store.privacy.list(runId).map((r) => [r.siteId, r.epsilon])).toEqual([['b', 0.8]]);
   });
 
+  it('refuses, in a FedNova run, an update that reports no local step count: FedNova divides by it', async () => {
+    const runId = await startRun({ minSites: 2 }, ['a', 'b'], undefined, { strategy: { name: 'fednova' } });
+    expect((await submit('b', { ...resultFrom(tasks.get('b')!), localSteps: 3 })).body.kind).toBe('ack');
+    const reply = await submit('a', resultFrom(tasks.get('a')!));
+    expect(reply.body).toMatchObject({ kind: 'error', value: { code: 'UPDATE_REJECTED', reason: expect.stringContaining('aggregates with fednova, which divides each update by its local step count, but the update reports none') } });
+    await driver!.settled();
+    expect(store.rounds.contributions({ runId }).map((c) => [c.siteId, c.accepted])).toEqual([['a', false], ['b', true]]);
+  });
+
   async function until(condition: () => boolean, what: string): Promise<void> {
     for (let i = 0; i < 100 && !condition(); i++) await new Promise((r) => setTimeout(r, 20));
     if (!condition()) throw new Error(`timed out waiting for ${what}`);

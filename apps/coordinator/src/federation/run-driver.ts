@@ -188,6 +188,8 @@ export class RunDriver {
         verdict = { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `run ${this.runId} aggregates securely: answer its TrainTask with a MaskedUpdate, not a plain TrainResult` };
       } else if (!screened && this.options.dp && !result.privacy) {
         verdict = this.withoutPrivacy();
+      } else if (!screened && this.strategy.needsLocalSteps && result.localSteps === undefined) {
+        verdict = { ok: false, code: 'UPDATE_REJECTED', reason: `run ${this.runId} aggregates with ${this.strategy.name}, which divides each update by its local step count, but the update reports none (update the site agent)` };
       } else if (!screened) {
         const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
         verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
@@ -344,7 +346,7 @@ export class RunDriver {
         return [await this.openRound(command)];
       case 'acceptResult': {
         const { result } = incoming!;
-        this.kept.set(command.siteId, { siteId: command.siteId, recordCount: result.recordCount, weights: result.weights, metrics: result.metrics });
+        this.kept.set(command.siteId, { siteId: command.siteId, recordCount: result.recordCount, ...(result.localSteps !== undefined ? { localSteps: result.localSteps } : {}), weights: result.weights, metrics: result.metrics });
         // Written with the attempt's outcome (see acceptedRows), so no commit here.
         this.acceptedRows.set(command.siteId, { runId: command.runId, round: command.round, attempt: command.attempt, siteId: command.siteId, recordCount: result.recordCount, accepted: true, metrics: result.metrics, receivedAt: at() });
         if (incoming!.masked) this.maskedKept.set(command.siteId, incoming!.masked);

@@ -2,6 +2,7 @@ import { CoordinatorError } from '../errors/coordinator-error';
 import { FedAdam, type FedAdamOptions } from './fed-adam.strategy';
 import { FedAvg, type FedAvgOptions } from './fed-avg.strategy';
 import { FedMedian, type FedMedianOptions } from './fed-median.strategy';
+import { FedNova, type FedNovaOptions } from './fed-nova.strategy';
 import { FedTrimmedMean, type FedTrimmedMeanOptions } from './fed-trimmed-mean.strategy';
 import type { Strategy } from './strategy';
 
@@ -9,10 +10,11 @@ import type { Strategy } from './strategy';
 export type StrategyConfig =
   | ({ name: 'fedavg' } & FedAvgOptions)
   | ({ name: 'fedadam' } & FedAdamOptions)
+  | ({ name: 'fednova' } & FedNovaOptions)
   | ({ name: 'fedmedian' } & FedMedianOptions)
   | ({ name: 'fedtrimmedmean' } & FedTrimmedMeanOptions);
 
-export const STRATEGY_NAMES = ['fedavg', 'fedadam', 'fedmedian', 'fedtrimmedmean'] as const;
+export const STRATEGY_NAMES = ['fedavg', 'fedadam', 'fednova', 'fedmedian', 'fedtrimmedmean'] as const;
 
 /** Builds the strategy a run names; an unknown name is refused listing the known ones. */
 export function createStrategy(config: StrategyConfig): Strategy {
@@ -22,6 +24,8 @@ export function createStrategy(config: StrategyConfig): Strategy {
       return new FedAvg(options);
     case 'fedadam':
       return new FedAdam(options);
+    case 'fednova':
+      return new FedNova(options);
     case 'fedmedian':
       return new FedMedian(options);
     case 'fedtrimmedmean':

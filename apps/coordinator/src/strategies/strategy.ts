@@ -10,6 +10,8 @@ import type { EvalOptions, Metrics, TrainOptions, WeightSet } from '@fedsynth/pr
 export interface Strategy {
   /** Stable name, stored with a run (`fedavg`, `fedadam`, ...). */
   readonly name: string;
+  /** True when aggregateTrain needs every result's localSteps (FedNova): the run driver refuses results without it. */
+  readonly needsLocalSteps?: boolean;
   /** Which sites train this round, each with its own options (seed). */
   configureTrain(input: ConfigureTrainInput): TrainInstruction[];
   /** New global weights from the accepted results of one round. */
@@ -46,6 +48,8 @@ export interface SiteTrainResult {
   siteId: string;
   /** Records trained on: the weight of this update in FedAvg. */
   recordCount: number;
+  /** Optimizer steps the site took (FedNova's τ); absent when the site did not say. */
+  localSteps?: number;
   weights: WeightSet;
   metrics: Metrics;
 }

@@ -42,6 +42,13 @@ describe('decodeEnvelope validation', () => {
     expect(env.body.kind).toBe('trainResult');
   });
 
+  it('reads a TrainResult\'s local step count when present and leaves it out when absent', () => {
+    const withSteps = decodeEnvelope(trainResult({ localSteps: 229 })).body;
+    const without = decodeEnvelope(trainResult()).body;
+    expect(withSteps.kind === 'trainResult' && withSteps.value.localSteps).toBe(229);
+    expect(without.kind === 'trainResult' && 'localSteps' in without.value).toBe(false);
+  });
+
   it.each<[string, () => unknown, ProtocolErrorCode, RegExp | undefined]>([
     ['garbage', () => new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 'MALFORMED', undefined],
     ['a truncated message', () => trainResult().subarray(0, 20), 'MALFORMED', undefined],
@@ -57,6 +64,7 @@ describe('decodeEnvelope validation', () => {
     ['no phase', () => trainResult({ phase: 0 }), 'MISSING_FIELD', /phase/],
     ['an unknown phase', () => trainResult({ phase: 9 as fedsynth.v1.Phase }), 'INVALID_VALUE', /phase/],
     ['zero records', () => trainResult({ recordCount: 0 }), 'MISSING_FIELD', /recordCount/],
+    ['zero local steps (FedNova would divide by it)', () => trainResult({ localSteps: 0 }), 'MISSING_FIELD', /trainResult\.localSteps/],
     ['no weights', () => trainResult({ weights: null }), 'MISSING_FIELD', /weights/],
     ['an empty weight set', () => trainResult({ weights: { tensors: [] } }), 'MISSING_FIELD', /weights/],
     ['a tensor without dtype', () => trainResult({ weights: { tensors: [tensor({ dtype: 0 })] } }), 'MISSING_FIELD', /dtype/],

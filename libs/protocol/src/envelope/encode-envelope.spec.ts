@@ -31,6 +31,8 @@ describe('encodeEnvelope', () => {
     expect(codeOf(result([w([1]), w([2])]))).toBe('DUPLICATE_NAME');
     expect(codeOf(result([]))).toBe('MISSING_FIELD');
     expect(codeOf(result([w([1])], { recordCount: 0 }))).toBe('MISSING_FIELD');
+    expect(codeOf(result([w([1])], { localSteps: 0 }))).toBe('MISSING_FIELD');
+    expect(codeOf(result([w([1])], { localSteps: 2.5 }))).toBe('INVALID_VALUE');
     expect(codeOf(result([w([1])], { round: -1 }))).toBe('INVALID_VALUE');
     expect(codeOf(result([w([1])], { round: 1.5 }))).toBe('INVALID_VALUE');
     expect(codeOf(result([w([1])], { phase: 'warmup' as never }))).toBe('INVALID_VALUE');

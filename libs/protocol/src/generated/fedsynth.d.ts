@@ -1699,6 +1699,9 @@ export namespace fedsynth {
             /** TrainResult privacy. */
             privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
 
+            /** TrainResult localSteps. */
+            localSteps?: (number|null);
+
             /** TrainResult weights. */
             weights?: (fedsynth.v1.WeightSet.$Properties|null);
 
@@ -1751,6 +1754,9 @@ export namespace fedsynth {
 
                 /** TrainResult privacy */
                 privacy?: (fedsynth.v1.PrivacySpent.$Properties|null);
+
+                /** TrainResult localSteps */
+                localSteps?: (number|null);
 
                 /** TrainResult weights */
                 weights?: (fedsynth.v1.WeightSet.$Properties|null);

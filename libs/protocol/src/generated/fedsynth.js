@@ -4093,6 +4093,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [recordCount] TrainResult recordCount
              * @property {Object.<string,number>|null} [metrics] TrainResult metrics
              * @property {fedsynth.v1.PrivacySpent.$Properties|null} [privacy] TrainResult privacy
+             * @property {number|null} [localSteps] TrainResult localSteps
              * @property {fedsynth.v1.WeightSet.$Properties|null} [weights] TrainResult weights
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -4175,6 +4176,14 @@ $root.fedsynth = (function() {
             TrainResult.prototype.privacy = null;
 
             /**
+             * TrainResult localSteps.
+             * @member {number|null|undefined} localSteps
+             * @memberof fedsynth.v1.TrainResult
+             * @instance
+             */
+            TrainResult.prototype.localSteps = null;
+
+            /**
              * TrainResult weights.
              * @member {fedsynth.v1.WeightSet.$Properties|null|undefined} weights
              * @memberof fedsynth.v1.TrainResult
@@ -4188,6 +4197,12 @@ $root.fedsynth = (function() {
             // Virtual OneOf for proto3 optional field
             $Object.defineProperty(TrainResult.prototype, "_round", {
                 get: $util.oneOfGetter($oneOfFields = ["round"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(TrainResult.prototype, "_localSteps", {
+                get: $util.oneOfGetter($oneOfFields = ["localSteps"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -4236,6 +4251,8 @@ $root.fedsynth = (function() {
                         writer.uint32(/* id 5, wireType 2 =*/42).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 1 =*/17).double(message.metrics[keys[i]]).ldelim();
                 if (message.privacy != null && $Object.hasOwnProperty.call(message, "privacy"))
                     $root.fedsynth.v1.PrivacySpent.encode(message.privacy, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.localSteps != null && $Object.hasOwnProperty.call(message, "localSteps"))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.localSteps);
                 if (message.weights != null && $Object.hasOwnProperty.call(message, "weights"))
                     $root.fedsynth.v1.WeightSet.encode(message.weights, writer.uint32(/* id 15, wireType 2 =*/122).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -4356,6 +4373,13 @@ $root.fedsynth = (function() {
                             if (wireType !== 2)
                                 break;
                             message.privacy = $root.fedsynth.v1.PrivacySpent.decode(reader, reader.size(), $undefined, _depth + 1, message.privacy);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            message.localSteps = reader.uint32();
+                            message._localSteps = "localSteps";
                             continue;
                         }
                     case 15: {

@@ -95,6 +95,7 @@ export const trainResultCodec: BodyCodec<'trainResult'> = {
       recordCount: checkUint32(v.recordCount, `${field}.recordCount`, { min: 1 }),
       metrics: metricsToWire(v.metrics, `${field}.metrics`, ctx.limits),
       ...(privacy ? { privacy } : {}),
+      ...(v.localSteps !== undefined ? { localSteps: checkUint32(v.localSteps, `${field}.localSteps`, { min: 1 }) } : {}),
     }).finish();
     const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
     return { head, trailing: { kind: 'weights', key: WEIGHTS_KEY, tensors } };
@@ -109,6 +110,8 @@ export const trainResultCodec: BodyCodec<'trainResult'> = {
       recordCount: checkUint32(w.recordCount, `${field}.recordCount`, { min: 1 }),
       metrics: metricsFromWire(w.metrics, `${field}.metrics`, ctx.limits),
       ...(privacy ? { privacy } : {}),
+      // Absent from a site that does not count its steps; 0 would make FedNova divide by zero.
+      ...(w.localSteps != null ? { localSteps: checkUint32(w.localSteps, `${field}.localSteps`, { min: 1 }) } : {}),
       weights: weightSetFromWire(w.weights, `${field}.weights`, ctx),
     };
   },

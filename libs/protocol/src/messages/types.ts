@@ -166,6 +166,8 @@ export interface TrainResult {
   metrics: Metrics;
   /** Present when the site trained under DP: its privacy loss after this round. */
   privacy?: PrivacySpent;
+  /** Optimizer steps (minibatches, ≥ 1) the site took this round; FedNova needs it. */
+  localSteps?: number;
 }
 
 export interface EvalOptions {

@@ -132,6 +132,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     weights: sampleWeights(rng),
     metrics: metrics(rng),
     ...(rng.bool() ? { privacy: privacySpent(rng) } : {}),
+    ...(rng.bool() ? { localSteps: rng.int(1, 5000) } : {}),
   }),
   evalTask: (rng) => ({
     runId: id(rng, 'run'),
