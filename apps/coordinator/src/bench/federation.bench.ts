@@ -103,6 +103,8 @@ function siteUpdates(global: WeightSet, recordCounts: readonly number[]): SiteTr
     return {
       siteId: `site-${k + 1}`,
       recordCount,
+      // One epoch's batches of 50 (FedNova's τ; the other strategies ignore it).
+      localSteps: Math.max(1, Math.ceil(recordCount / 50)),
       metrics: {},
       weights: global.map((t) => ({ name: t.name, shape: [...t.shape], data: t.data.map((v) => v + 0.01 * rng.normal()) })),
     };
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     // Aggregation on the run's own layout, in this process after the sites are idle.
     const global = await harness.finalWeights(runId);
     const updates = siteUpdates(global, recordCounts);
-    timings = [createStrategy({ name: 'fedavg' }), createStrategy({ name: 'fedadam' })].map((strategy) => timeAggregation(strategy, updates, global, args.repeats));
+    timings = [createStrategy({ name: 'fedavg' }), createStrategy({ name: 'fedadam' }), createStrategy({ name: 'fednova' })].map((strategy) => timeAggregation(strategy, updates, global, args.repeats));
   } finally {
     await Promise.all(children.map(stopSite));
     await harness.close();
