@@ -17,6 +17,23 @@ export const E2E_ADMIN_TOKEN = 'e2e-admin-token-0123456789';
  */
 export const E2E_ADMIN_HEADERS = { authorization: `Bearer ${E2E_ADMIN_TOKEN}`, connection: 'close' } as const;
 
+/**
+ * POST /api/runs body of a tiny medGAN run with every site required (the sites train 1 local
+ * epoch of batch 16 unless `train` says otherwise): what the end-to-end runs share.
+ */
+export function tinyRunBody(input: { phases: ReadonlyArray<{ phase: 'autoencoder' | 'gan'; rounds: number }>; minSites: number; strategy: object; train?: object }): object {
+  return {
+    plan: { phases: input.phases, minSites: input.minSites, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0 },
+    options: {
+      modelFamily: 'medgan',
+      model: { latentDim: 8, generatorBlocks: 1, discriminatorDims: [16, 8] },
+      strategy: input.strategy,
+      train: { localEpochs: 1, batchSize: 16, learningRate: 1e-3, seed: 7, ...input.train },
+      vocabulary: { codeLevel: 'category', minCodeCount: 2 },
+    },
+  };
+}
+
 export interface E2eFederationOptions {
   /** Prefix of the temporary folder that holds the coordinator's data and the sites' files. */
   readonly prefix: string;

@@ -1,5 +1,5 @@
 import type { TrainResult, WeightSet } from '@fedsynth/protocol';
-import { startE2eFederation, type E2eFederation } from '../__fixtures__/e2e-federation';
+import { startE2eFederation, tinyRunBody, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { maxDifference, recordWeightedMean } from '../__fixtures__/weighted-mean';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
 import type { RoundRecord } from '../store/round.repository';
@@ -54,16 +54,7 @@ describe('a FedNova run end to end (real coordinator, three real site agents of 
     );
     await Promise.all(agents.map((a) => a.start()));
 
-    const created = await fed.api('POST', '/api/runs', {
-      plan: { phases: [{ phase: 'autoencoder', rounds: 2 }, { phase: 'gan', rounds: 1 }], minSites: 3, roundDeadlineMs: 60_000, maxRoundRetries: 0, evaluateEvery: 0 },
-      options: {
-        modelFamily: 'medgan',
-        model: { latentDim: 8, generatorBlocks: 1, discriminatorDims: [16, 8] },
-        strategy: { name: 'fednova' },
-        train: { localEpochs: 1, batchSize: 4, learningRate: 1e-3, seed: 7 },
-        vocabulary: { codeLevel: 'category', minCodeCount: 2 },
-      },
-    });
+    const created = await fed.api('POST', '/api/runs', tinyRunBody({ phases: [{ phase: 'autoencoder', rounds: 2 }, { phase: 'gan', rounds: 1 }], minSites: 3, strategy: { name: 'fednova' }, train: { batchSize: 4 } }));
     expect(created.status).toBe(201);
     const runId = created.body['id'] as string;
     const detail = await fed.runToEnd(runId, 50_000);
