@@ -1,4 +1,4 @@
-import { createModel, getWeights, matrixFromRows, type TrainLog } from '@fedsynth/gan';
+import { createModel, getWeights, matrixFromRows, plannedBatches, type TrainLog } from '@fedsynth/gan';
 import type { TrainTask } from '@fedsynth/protocol';
 import { LOCAL_TRAIN_MS_METRIC, LocalTrainer, releasableUnderDp } from './local-trainer';
 
@@ -39,9 +39,10 @@ describe('LocalTrainer', () => {
     expect(trainMs).toBeLessThanOrEqual(callMs);
     expect(Object.keys(result.metrics).sort()).toEqual(phase === 'gan' ? ['d', 'g', LOCAL_TRAIN_MS_METRIC].sort() : ['ae', LOCAL_TRAIN_MS_METRIC].sort());
     expect(result.recordCount).toBe(40);
-    // 40 records in batches of 10: an autoencoder epoch is 4 steps; a medGAN step takes a batch
-    // for each of its 2 discriminator updates, so a GAN epoch is 2 steps (FedNova's τ).
-    expect(result.localSteps).toBe(phase === 'gan' ? 2 : 4);
+    // 40 records in batches of 10: one epoch is 4 batches of real records in either phase
+    // (FedNova's τ; in the GAN phase, 4 discriminator updates and 2 generator steps).
+    expect(result.localSteps).toBe(4);
+    expect(result.localSteps).toBe(plannedBatches({ phase, rows: 40, epochs: 1, batchSize: 10 }));
   });
 
   it('a round of local steps trains on exactly that many batches, part-way into a second epoch', async () => {
@@ -54,6 +55,13 @@ describe('LocalTrainer', () => {
       expect(logs.filter((l) => l.kind === 'step')).toHaveLength(6);
       expect(result.localSteps).toBe(6);
       expect(logs.filter((l) => l.kind === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
+
+      // GAN rounds count the same batches: 6 discriminator updates, 3 generator steps.
+      const gan = task('gan');
+      logs.length = 0;
+      const ganResult = await counting.run({ ...gan, options: { ...gan.options, localEpochs: 3, localSteps: 6 } }, matrix);
+      expect(logs.filter((l) => l.kind === 'step')).toHaveLength(3);
+      expect(ganResult.localSteps).toBe(6);
     } finally {
       counting.dispose();
     }

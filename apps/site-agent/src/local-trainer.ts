@@ -62,13 +62,13 @@ export class LocalTrainer {
     const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(marginals ? { marginals } : {}) });
     let metrics: Metrics = {};
     let stepsTaken = 0;
-    // The phase's step count at its last epoch: the batches this round trained on.
-    let stepsThisRound = 0;
+    // Minibatches of real records this round trained on (libs/gan's plannedBatches): FedNova's τ.
+    let batchesThisRound = 0;
     const started = performance.now();
     for await (const log of run) {
       this.options.onLog?.(log);
       if (log.kind === 'epoch') metrics = dp ? releasableUnderDp(finiteLosses(log.losses)) : finiteLosses(log.losses);
-      if (log.kind === 'epoch') stepsThisRound = log.step;
+      if (log.kind === 'epoch') batchesThisRound = log.batches;
       if (log.kind === 'epoch' && log.privacy) stepsTaken = log.privacy.steps.autoencoder + log.privacy.steps.discriminator;
     }
     // The ledger charged the planned steps before training; weights from more steps than that
@@ -78,8 +78,8 @@ export class LocalTrainer {
     }
     metrics[LOCAL_TRAIN_MS_METRIC] = performance.now() - started;
     const weights: WeightSet = getWeights(model).map((w) => ({ name: w.name, shape: [...w.shape], data: w.values }));
-    // The step count is public under DP too: the planned steps the ledger charged.
-    return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics, ...(dp ? { privacy: dp.after } : {}), ...(stepsThisRound > 0 ? { localSteps: stepsThisRound } : {}) };
+    // Public under DP too: it follows from the task and the record count (the DP-SGD steps the ledger charged).
+    return { runId: task.runId, round: task.round, phase: task.phase, recordCount: matrix.rows, weights, metrics, ...(dp ? { privacy: dp.after } : {}), ...(batchesThisRound > 0 ? { localSteps: batchesThisRound } : {}) };
   }
 
   dispose(): void {

@@ -148,6 +148,8 @@ describe('LocalTrainer under DP', () => {
     expect(taken.autoencoder + taken.discriminator).toBe(plan.segment.steps);
     expect(lastEpoch.privacy!.epsilon).toBeCloseTo(plan.after.epsilon, 10);
     expect(result.privacy).toEqual(ledger.spent());
+    // Its local steps (FedNova's τ) are those DP-SGD steps: the Poisson batches it took.
+    expect(result.localSteps).toBe(plan.segment.steps);
   });
 });
 

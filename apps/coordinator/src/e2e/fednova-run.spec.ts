@@ -2,6 +2,7 @@ import type { TrainResult, WeightSet } from '@fedsynth/protocol';
 import { startE2eFederation, tinyRunBody, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { maxDifference, recordWeightedMean } from '../__fixtures__/weighted-mean';
 import { CheckpointStore } from '../checkpoints/checkpoint-store';
+import { CoordinatorStore } from '../store/coordinator-store';
 import type { RoundRecord } from '../store/round.repository';
 
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
@@ -72,14 +73,25 @@ describe('a FedNova run end to end (real coordinator, three real site agents of 
       const updates = sent.filter((r) => r.runId === runId && r.round === round.round);
       expect(updates).toHaveLength(3);
       const steps = updates.map((u) => u.localSteps);
-      // One epoch of ⌈records / 4⌉ autoencoder steps, or ⌊records / 4⌋ batches two per GAN step.
-      for (const u of updates) expect(u.localSteps).toBe(round.phase === 'gan' ? Math.ceil(Math.floor(u.recordCount / 4) / 2) : Math.ceil(u.recordCount / 4));
+      // One epoch of batches of 4: the autoencoder keeps a short last batch, the GAN drops it.
+      for (const u of updates) expect(u.localSteps).toBe(round.phase === 'gan' ? Math.floor(u.recordCount / 4) : Math.ceil(u.recordCount / 4));
       expect(new Set(steps).size).toBe(3);
       const previous = await checkpoints.load(rounds[round.round - 1]!.checkpoint!);
       const global = await checkpoints.load(round.checkpoint!);
       expect(maxDifference(global, fedNovaExpected(previous, updates))).toBeLessThan(1e-5);
       // And it is not what FedAvg would have made of the same updates.
       expect(maxDifference(global, recordWeightedMean(updates))).toBeGreaterThan(1e-4);
+    }
+
+    // The audit log (read from the SQLite file) keeps each round's step counts beside its record counts.
+    const store = CoordinatorStore.open({ path: fed.config.databasePath });
+    try {
+      const completed = store.audit.list({ action: 'round.completed' }).filter((e) => e.subject === runId);
+      const round2 = completed.find((e) => (e.details as { round: number }).round === 2)!;
+      const sites = (round2.details as { sites: Array<{ siteId: string; recordCount: number; localSteps: number }> }).sites;
+      expect(sites.map((s) => [s.recordCount, s.localSteps]).sort()).toEqual(sent.filter((r) => r.runId === runId && r.round === 2).map((r) => [r.recordCount, r.localSteps]).sort());
+    } finally {
+      store.close();
     }
   });
 });

@@ -314,13 +314,22 @@ describe('RunDriver', () => {
     expect(store.privacy.list(runId).map((r) => [r.siteId, r.epsilon])).toEqual([['b', 0.8]]);
   });
 
-  it('refuses, in a FedNova run, an update that reports no local step count: FedNova divides by it', async () => {
-    const runId = await startRun({ minSites: 2 }, ['a', 'b'], undefined, { strategy: { name: 'fednova' } });
-    expect((await submit('b', { ...resultFrom(tasks.get('b')!), localSteps: 3 })).body.kind).toBe('ack');
-    const reply = await submit('a', resultFrom(tasks.get('a')!));
-    expect(reply.body).toMatchObject({ kind: 'error', value: { code: 'UPDATE_REJECTED', reason: expect.stringContaining('aggregates with fednova, which divides each update by its local step count, but the update reports none') } });
+  it('refuses, in a FedNova run, an update whose local step count is missing or not what its task plans: FedNova divides by it', async () => {
+    // Four sites and a quorum of two, so the run still trains after two refusals.
+    connectFakeSite('c');
+    connectFakeSite('d');
+    const runId = await startRun({ minSites: 2 }, ['a', 'b', 'c', 'd'], undefined, { strategy: { name: 'fednova' } });
+    // 10 records, batch 4, the default 2 local epochs: 2 × 3 autoencoder batches.
+    expect((await submit('b', { ...resultFrom(tasks.get('b')!), localSteps: 6 })).body.kind).toBe('ack');
+    const missing = await submit('a', resultFrom(tasks.get('a')!));
+    expect(missing.body).toMatchObject({ kind: 'error', value: { code: 'UPDATE_REJECTED', reason: expect.stringContaining('aggregates with fednova, which divides each update by its local step count: the update reports no local step count') } });
+    const understated = await submit('c', { ...resultFrom(tasks.get('c')!), localSteps: 1 });
+    expect(understated.body).toMatchObject({ kind: 'error', value: { code: 'UPDATE_REJECTED', reason: expect.stringContaining('reports 1 local steps, but 2 local epoch(s) of batch 4 on its 10 records make 6') } });
+    expect((await submit('d', { ...resultFrom(tasks.get('d')!), localSteps: 6 })).body.kind).toBe('ack');
     await driver!.settled();
-    expect(store.rounds.contributions({ runId }).map((c) => [c.siteId, c.accepted])).toEqual([['a', false], ['b', true]]);
+    // The round aggregated the two sites whose counts check out.
+    expect(store.rounds.contributions({ runId }).map((c) => [c.siteId, c.accepted]).sort()).toEqual([['a', false], ['b', true], ['c', false], ['d', true]]);
+    expect(store.rounds.list(runId)[0]).toMatchObject({ status: 'completed' });
   });
 
   async function until(condition: () => boolean, what: string): Promise<void> {

@@ -20,6 +20,7 @@ import { restoreRunState } from '../rounds/restore-run-state';
 import { createRunState, screenResult, transition } from '../rounds/round-state-machine';
 import { createStrategy } from '../strategies/create-strategy';
 import type { AggregateTrainInput, AggregateTrainOutput, SiteTrainResult, Strategy } from '../strategies/strategy';
+import { localStepsProblem } from '../updates/local-steps';
 import { validateUpdate } from '../updates/validate-update';
 import { encodeModelSpec } from './model-spec';
 import type { RunContext } from './run-context';
@@ -183,13 +184,14 @@ export class RunDriver {
       const screened = screenResult(this.state, { runId: result.runId, siteId, round: result.round, phase: result.phase, attempt, at });
       this.recordPrivacy(siteId, task, result);
       let verdict: Extract<RunEvent, { type: 'resultReceived' }>['verdict'];
+      const stepsProblem = !screened && this.strategy.needsLocalSteps ? localStepsProblem(result, this.options) : undefined;
       if (!screened && this.options.secureAggregation) {
         // Its masks are what the round's sum needs: a plain update cannot be counted (nor kept).
         verdict = { ok: false, code: 'SECURE_AGGREGATION_FAILED', reason: `run ${this.runId} aggregates securely: answer its TrainTask with a MaskedUpdate, not a plain TrainResult` };
       } else if (!screened && this.options.dp && !result.privacy) {
         verdict = this.withoutPrivacy();
-      } else if (!screened && this.strategy.needsLocalSteps && result.localSteps === undefined) {
-        verdict = { ok: false, code: 'UPDATE_REJECTED', reason: `run ${this.runId} aggregates with ${this.strategy.name}, which divides each update by its local step count, but the update reports none (update the site agent)` };
+      } else if (stepsProblem) {
+        verdict = { ok: false, code: 'UPDATE_REJECTED', reason: `run ${this.runId} aggregates with ${this.strategy.name}, which divides each update by its local step count: ${stepsProblem}` };
       } else if (!screened) {
         const checked = validateUpdate(result.weights, this.globalWeights!, { maxRelativeNorm: this.ctx.config.rounds.maxRelativeUpdateNorm });
         verdict = checked.ok ? { ok: true } : { ok: false, code: checked.wireCode, reason: checked.reason };
@@ -386,7 +388,10 @@ export class RunDriver {
           const checkpoint = await this.ctx.checkpoints.save({ runId: command.runId, round: command.round, weights: output.weights });
           const strategyState = output.state.length > 0 ? await this.ctx.checkpoints.save({ runId: command.runId, round: command.round, kind: 'strategy-state', weights: output.state }) : null;
           // Which sites the new global model came from, beside the round's record, in one commit.
-          const contributors = [...this.kept.values()].map((r) => ({ siteId: r.siteId, recordCount: r.recordCount })).sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
+          // With their local steps when reported: FedNova's weights, so its checkpoint can be re-derived.
+          const contributors = [...this.kept.values()]
+            .map((r) => ({ siteId: r.siteId, recordCount: r.recordCount, ...(r.localSteps !== undefined ? { localSteps: r.localSteps } : {}) }))
+            .sort((a, b) => (a.siteId < b.siteId ? -1 : 1));
           store.transaction(() => {
             store.rounds.recordContributions([...this.acceptedRows.values()]);
             store.rounds.complete(key, { checkpoint, strategyState, metrics: { ...output.metrics, ...output.summary } });

@@ -1,4 +1,5 @@
 import { CoordinatorError } from '../errors/coordinator-error';
+import { DEFAULT_SELECTION } from './base.strategy';
 import { FedAdam, type FedAdamOptions } from './fed-adam.strategy';
 import { FedAvg, type FedAvgOptions } from './fed-avg.strategy';
 import { FedMedian, type FedMedianOptions } from './fed-median.strategy';
@@ -16,9 +17,30 @@ export type StrategyConfig =
 
 export const STRATEGY_NAMES = ['fedavg', 'fedadam', 'fednova', 'fedmedian', 'fedtrimmedmean'] as const;
 
-/** Builds the strategy a run names; an unknown name is refused listing the known ones. */
+/** Each strategy's own settings; every strategy also takes the selection settings. */
+const OWN_SETTINGS: Record<(typeof STRATEGY_NAMES)[number], readonly string[]> = {
+  fedavg: ['serverLearningRate', 'serverMomentum'],
+  fedadam: ['eta', 'beta1', 'beta2', 'tau'],
+  fednova: ['serverLearningRate'],
+  fedmedian: [],
+  fedtrimmedmean: ['trimFraction'],
+};
+
+/**
+ * Builds the strategy a run names; an unknown name is refused listing the known ones, and a
+ * setting the strategy does not have (FedNova's serverMomentum) listing the ones it has,
+ * rather than being ignored.
+ */
 export function createStrategy(config: StrategyConfig): Strategy {
   const { name, ...options } = config;
+  const own = (OWN_SETTINGS as Record<string, readonly string[] | undefined>)[name];
+  if (own) {
+    const allowed = [...own, ...Object.keys(DEFAULT_SELECTION)];
+    const unknown = Object.keys(options).filter((key) => !allowed.includes(key));
+    if (unknown.length > 0) {
+      throw new CoordinatorError(`strategy ${name} has no setting ${unknown.join(', ')}; its settings are ${allowed.join(', ')}`, 'INVALID_OPTION');
+    }
+  }
   switch (name) {
     case 'fedavg':
       return new FedAvg(options);

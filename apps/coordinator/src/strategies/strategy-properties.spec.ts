@@ -81,4 +81,12 @@ describe('createStrategy', () => {
     expect(createStrategy({ name: 'fedtrimmedmean', trimFraction: 0.1 })).toMatchObject({ trimFraction: 0.1 });
     expect(() => createStrategy({ name: 'fedtrimmedmean', trimFraction: 0.6 })).toThrow('trimFraction must be in [0, 0.5)');
   });
+
+  it('refuses a setting the strategy does not have, listing the ones it has', () => {
+    expect(() => createStrategy({ name: 'fednova', serverMomentum: 0.5 } as unknown as StrategyConfig)).toThrow(
+      'strategy fednova has no setting serverMomentum; its settings are serverLearningRate, fractionTrain, minTrainSites, fractionEvaluate, minEvaluateSites, selectionSeed',
+    );
+    expect(() => createStrategy({ name: 'fedmedian', trimFraction: 0.1 } as unknown as StrategyConfig)).toThrow('strategy fedmedian has no setting trimFraction');
+    expect(createStrategy({ name: 'fedavg', serverMomentum: 0.5, fractionTrain: 0.5 })).toMatchObject({ name: 'fedavg', serverMomentum: 0.5 });
+  });
 });

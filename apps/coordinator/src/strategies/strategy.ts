@@ -48,7 +48,7 @@ export interface SiteTrainResult {
   siteId: string;
   /** Records trained on: the weight of this update in FedAvg. */
   recordCount: number;
-  /** Optimizer steps the site took (FedNova's τ); absent when the site did not say. */
+  /** Minibatches of real records the site trained on (FedNova's τ); absent when the site did not say. */
   localSteps?: number;
   weights: WeightSet;
   metrics: Metrics;

@@ -8,6 +8,7 @@ export type { Autoencoder, GanNetworks } from './gan-networks';
 export type { ForwardMode } from './layers/batch-norm';
 export type { Parameter, ParameterStore } from './parameter-store';
 export { getWeights, setWeights, weightSpecs, type NamedWeight, type SetWeightsOptions, type WeightSpec } from './named-weights';
+export { batchesPerEpoch, plannedBatches, type BatchPlan } from './planned-batches';
 export { train, type TrainRun } from './train';
 export { DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage } from './generator-average';
 export { recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-batch-norm';

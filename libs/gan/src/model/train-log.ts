@@ -8,6 +8,12 @@ interface TrainLogBase {
   readonly epoch: number;
   /** Steps done in this phase so far (1-based; for an epoch log, the steps up to its end). */
   readonly step: number;
+  /**
+   * Minibatches of real records taken in this phase so far: the steps in pre-training, the
+   * discriminator updates in a GAN phase (discriminatorSteps of them per step). What
+   * plannedBatches counts, and what a federated site reports as its local steps.
+   */
+  readonly batches: number;
   /** Planned epochs and steps per epoch of this phase, for progress bars and ETAs. */
   readonly epochs: number;
   readonly stepsPerEpoch: number;

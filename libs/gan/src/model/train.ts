@@ -7,9 +7,10 @@ import { assertDpCompatible } from '../privacy/dp-sgd/dp-options';
 import { dpAutoencoderStep, dpDiscriminatorStep } from '../privacy/dp-sgd/dp-steps';
 import { poissonBatches } from '../privacy/dp-sgd/poisson-batches';
 import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
-import { dpStepsPerEpoch, expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
+import { expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
 import { marginalTargetTensor, validateMarginalTarget } from './marginal-matching';
+import { batchesPerEpoch } from './planned-batches';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
 import type { GanModel } from './gan-model';
@@ -138,7 +139,7 @@ async function* autoencoderPhase(
   const settings = dpSettings(ctx, trainMatrix.rows);
   // Under dp, batches are Poisson samples (expected size q·records) and an epoch is ⌈1/q⌉ of them.
   const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.autoencoderBatchSize, trainMatrix.rows);
-  const stepsPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.ceil(trainMatrix.rows / batchSize);
+  const stepsPerEpoch = batchesPerEpoch({ phase: 'autoencoder', rows: trainMatrix.rows, batchSize, ...(dp ? { dpSampleRate: dp.sampleRate } : {}) });
   const epochs = phaseEpochs(options.pretrainEpochs, stepsPerEpoch, options.maxBatches);
   const base = { phase: 'autoencoder' as const, epochs, stepsPerEpoch };
   let step = 0;
@@ -168,7 +169,7 @@ async function* autoencoderPhase(
       if (step % UPDATES_PER_FLUSH === 0) await flushTinyValues(model);
       losses.push(ae);
       const now = performance.now();
-      yield { ...base, kind: 'step', epoch, step, losses: { ae }, recordsPerSec: (rows * 1000) / Math.max(now - t0, 1e-3), elapsedMs: now - ctx.startedAt };
+      yield { ...base, kind: 'step', epoch, step, batches: step, losses: { ae }, recordsPerSec: (rows * 1000) / Math.max(now - t0, 1e-3), elapsedMs: now - ctx.startedAt };
       await yieldToEventLoop();
       // The batch limit ends the phase mid-epoch (a round of local steps); the batch generator is lazy, so no batch is left made.
       if (options.maxBatches !== undefined && step >= options.maxBatches) break;
@@ -176,7 +177,7 @@ async function* autoencoderPhase(
     const valAe = validation ? validationLoss(model, validation, batchSize) : undefined;
     last = { ae: mean(losses), ...(valAe !== undefined ? { valAe } : {}) };
     assertFiniteLosses(last, `autoencoder epoch ${epoch}`);
-    yield { ...base, kind: 'epoch', epoch, step, losses: last, ...epochEnd(ctx, epochStart, epochRecords) };
+    yield { ...base, kind: 'epoch', epoch, step, batches: step, losses: last, ...epochEnd(ctx, epochStart, epochRecords) };
   }
   return { epochs, steps: step, stopped: false, last };
 }
@@ -211,9 +212,9 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   // Under dp the real batches are Poisson samples of expected size q·records, and the
   // fakes and generator batches have that size (rounded).
   const batchSize = dp ? Math.max(1, Math.round(settings!.expectedBatchSize)) : Math.min(options.batchSize, trainMatrix.rows);
-  const batchesPerEpoch = dp ? dpStepsPerEpoch(dp.sampleRate) : Math.floor(trainMatrix.rows / batchSize);
-  const stepsPerEpoch = Math.ceil(batchesPerEpoch / dSteps);
-  const epochs = phaseEpochs(options.epochs, batchesPerEpoch, options.maxBatches);
+  const realPerEpoch = batchesPerEpoch({ phase: 'gan', rows: trainMatrix.rows, batchSize, ...(dp ? { dpSampleRate: dp.sampleRate } : {}) });
+  const stepsPerEpoch = Math.ceil(realPerEpoch / dSteps);
+  const epochs = phaseEpochs(options.epochs, realPerEpoch, options.maxBatches);
   const base = { phase: 'gan' as const, epochs, stepsPerEpoch };
   // Real batches taken in this phase, for maxBatches (each is one discriminator update).
   let realBatches = 0;
@@ -234,7 +235,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
       let stepRecords = 0;
       let epochRecords = 0;
       const batches = dp
-        ? poissonBatches(trainMatrix, dp.sampleRate, batchesPerEpoch, dp.randomness)
+        ? poissonBatches(trainMatrix, dp.sampleRate, realPerEpoch, dp.randomness)
         : matrixBatches(trainMatrix, { batchSize, seed: nextSeed(rng), dropRemainder: true });
       for (;;) {
         // Past the batch limit the epoch ends here, as if its batches had run out (a short tail still gets its generator step).
@@ -275,13 +276,13 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
           gLosses.push(g);
           pending = [];
           const now = performance.now();
-          yield { ...base, kind: 'step', epoch, step, losses, recordsPerSec: (stepRecords * 1000) / Math.max(now - stepStart, 1e-3), elapsedMs: now - ctx.startedAt };
+          yield { ...base, kind: 'step', epoch, step, batches: realBatches, losses, recordsPerSec: (stepRecords * 1000) / Math.max(now - stepStart, 1e-3), elapsedMs: now - ctx.startedAt };
           await yieldToEventLoop();
         }
         if (!real) break;
       }
       last = { d: mean(dLosses), g: mean(gLosses) };
-      yield { ...base, kind: 'epoch', epoch, step, losses: { d: last.d!, g: last.g! }, ...epochEnd(ctx, epochStart, epochRecords) };
+      yield { ...base, kind: 'epoch', epoch, step, batches: realBatches, losses: { d: last.d!, g: last.g! }, ...epochEnd(ctx, epochStart, epochRecords) };
     }
   } finally {
     // The target tensor lives for the phase; freed however it ends (done, stopped, thrown).

@@ -166,7 +166,7 @@ export interface TrainResult {
   metrics: Metrics;
   /** Present when the site trained under DP: its privacy loss after this round. */
   privacy?: PrivacySpent;
-  /** Optimizer steps (minibatches, ≥ 1) the site took this round; FedNova needs it. */
+  /** Minibatches of real records (≥ 1) the site trained on this round; FedNova divides by it. */
   localSteps?: number;
 }
 
