@@ -25,7 +25,7 @@
  * DIR/coordinator (the federated run's SQLite and checkpoints) and DIR/results.json, and
  * prints a Markdown table. Long at full size: run it in the background and poll.
  */
-import { initBackend, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { initBackend, prevalence, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -35,8 +35,9 @@ import { armWork, describeWork, modelWithWeights, runFederatedArm, sampleSynthet
 import { loadExperimentCohort, simulateSites, siteDataOptions } from './experiment-cohort';
 import { combineResults, type ExperimentResults } from './experiment-combine';
 import { federationGain } from './federation-gain';
-import { averageRow, gainTable, type GainRow } from './gain-table';
+import { averageRow, gainTable, mixtureTable, type GainRow } from './gain-table';
 import { GeneratorScorer } from './generator-scores';
+import { siteMixture } from './site-mixture';
 
 const ARMS = ['sites', 'federated', 'centralised'] as const;
 type Arm = (typeof ARMS)[number];
@@ -149,6 +150,7 @@ async function combine(files: readonly string[], out: string): Promise<void> {
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'results.json'), JSON.stringify({ ...runs[0], combinedFrom: files, rows, gain, date: new Date().toISOString() }, null, 2) + '\n');
   log(gainTable(rows));
+  log(mixtureTable(rows));
   if (gain) log(`federated RMSE / centralised RMSE = ${gain.ratioToCentralised.toFixed(3)} (target ≤ 1.10: ${gain.withinTenPercent ? 'met' : 'MISSED'}); federated ${gain.federatedRmse.toFixed(5)} vs sites alone on average ${gain.averageSiteRmse.toFixed(5)} (target: lower: ${gain.beatsAverageSite ? 'met' : 'MISSED'})`);
   log(`results in ${join(out, 'results.json')}`);
 }
@@ -180,9 +182,12 @@ async function main(): Promise<void> {
   log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
+  const sitePrevalences = cohort.siteTrain.map((m) => prevalence(m));
+  const holdoutPrevalence = prevalence(cohort.pooledHoldout);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
     const synthetic = sampleSynthetic(model, args.synthetic, args.cohort.seed);
-    return scorer.score(synthetic, { members, nonMembers });
+    const mixture = siteMixture({ synthetic: prevalence(synthetic), sites: sitePrevalences, siteRecords: cohort.siteTrain.map((m) => m.rows), reference: holdoutPrevalence });
+    return { scores: scorer.score(synthetic, { members, nonMembers }), mixture };
   };
 
   const siteRows: GainRow[] = [];
@@ -246,7 +251,7 @@ async function main(): Promise<void> {
     log(`(c) centralised on the pooled ${cohort.pooledTrain.rows} training records`);
     const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, { sites: siteIds.length, onEpoch: epochLine('centralised') });
     try {
-      centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+      centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, ...score(model, cohort.pooledTrain, cohort.pooledHoldout) };
     } finally {
       model.dispose();
     }
@@ -275,7 +280,7 @@ async function main(): Promise<void> {
     }
     const model = modelWithWeights(settings.options, cohort.vocabulary.codes.length, arm.weights);
     try {
-      federatedRow = { label: `federated (${strategyLabel(settings.options.strategy)}, ${arm.rounds.filter((r) => r.status === 'completed').length} rounds)`, trainingRecords: cohort.pooledTrain.rows, wallMs: arm.wallMs, scores: score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+      federatedRow = { label: `federated (${strategyLabel(settings.options.strategy)}, ${arm.rounds.filter((r) => r.status === 'completed').length} rounds)`, trainingRecords: cohort.pooledTrain.rows, wallMs: arm.wallMs, ...score(model, cohort.pooledTrain, cohort.pooledHoldout) };
     } finally {
       model.dispose();
     }
@@ -291,7 +296,7 @@ async function main(): Promise<void> {
       const { model, wallMs } = await trainWithoutFederation(matrix, settings, { onEpoch: epochLine(`${siteIds[k]} alone`) });
       try {
         // Privacy against the site's own held-out records: same case mix as its members.
-        siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, scores: score(model, matrix, cohort.siteHoldout[k]) });
+        siteRows.push({ label: `${siteIds[k]} alone`, trainingRecords: matrix.rows, wallMs, ...score(model, matrix, cohort.siteHoldout[k]) });
       } finally {
         model.dispose();
       }
@@ -304,6 +309,8 @@ async function main(): Promise<void> {
   const { rows, gain, totalMinutes } = await writeResults(true);
   log('');
   log(gainTable(rows));
+  log('');
+  log(mixtureTable(rows));
   log('');
   if (gain) {
     log(

@@ -1,5 +1,5 @@
 import type { GeneratorScores } from './generator-scores';
-import { averageRow, gainTable } from './gain-table';
+import { averageRow, gainTable, mixtureTable } from './gain-table';
 
 const scores = (rmse: number, gap: number | null): GeneratorScores => ({
   syntheticRecords: 1000,
@@ -38,5 +38,20 @@ describe('federation-gain table', () => {
     expect(table[2]).toBe('| centralised | 15,000 | 3.1 min | 0.9000 | 0.01235 | 50.0% | 10.00 | 0.300 (0.050) | 0.800 | 0.010 | 0.500 |');
     expect(table[3]).toContain('| average | 5,000 | – |');
     expect(table[3]).toContain('0.300 (–)');
+  });
+
+  it('prints the fitted site mix of the rows that have one, beside the pooled mix', () => {
+    const mixture = { weights: [0.2, 0.45, 0.35], pooledShares: [0.233, 0.52, 0.246], rmseAtPooledMixture: 0.00605 };
+    const table = mixtureTable([
+      { label: 'federated', trainingRecords: 22000, wallMs: 1, scores: scores(0.00623, 0.07), mixture },
+      { label: 'average', trainingRecords: 7000, wallMs: null, scores: scores(0.01, null) },
+    ]).split('\n');
+
+    expect(table).toEqual([
+      '| arm | fitted mix of the sites | pooled mix | prevalence RMSE | RMSE at the pooled mix |',
+      '|---|---:|---:|---:|---:|',
+      '| federated | 0.200 / 0.450 / 0.350 | 0.233 / 0.520 / 0.246 | 0.00623 | 0.00605 |',
+    ]);
+    expect(mixtureTable([{ label: 'average', trainingRecords: 1, wallMs: null, scores: scores(0.01, null) }])).toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import type { GeneratorScores } from './generator-scores';
+import type { SiteMixture } from './site-mixture';
 
 /** One line of the federation-gain table. */
 export interface GainRow {
@@ -7,6 +8,8 @@ export interface GainRow {
   /** Training wall time; null for a row that is an average of others. */
   wallMs: number | null;
   scores: GeneratorScores;
+  /** The sites' case mixes in the synthetic prevalences (absent on averaged and reference rows). */
+  mixture?: SiteMixture;
 }
 
 const fixed = (value: number | null, digits: number) => (value === null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
@@ -55,4 +58,19 @@ export function averageRow(label: string, rows: readonly GainRow[]): GainRow {
     exactCopyRate: mean((s) => s.exactCopyRate)!,
   };
   return { label, trainingRecords: Math.round(rows.reduce((n, r) => n + r.trainingRecords, 0) / rows.length), wallMs: null, scores };
+}
+
+/**
+ * How each generator mixed the sites' case mixes, and its RMSE if only that mix were put
+ * right: the part of a prevalence error that weighting the sites differently could remove.
+ */
+export function mixtureTable(rows: readonly GainRow[]): string {
+  const mixed = rows.filter((r) => r.mixture);
+  if (mixed.length === 0) return '';
+  const shares = (w: readonly number[]) => w.map((x) => x.toFixed(3)).join(' / ');
+  return [
+    `| arm | fitted mix of the sites | pooled mix | prevalence RMSE | RMSE at the pooled mix |`,
+    '|---|---:|---:|---:|---:|',
+    ...mixed.map((r) => `| ${r.label} | ${shares(r.mixture!.weights)} | ${shares(r.mixture!.pooledShares)} | ${fixed(r.scores.rmse, 5)} | ${fixed(r.mixture!.rmseAtPooledMixture, 5)} |`),
+  ].join('\n');
 }
