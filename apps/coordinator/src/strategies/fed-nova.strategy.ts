@@ -30,7 +30,10 @@ export interface NormalisedUpdate {
  * about n times longer, and FedAvg weights it by n once more. The average then pulls toward
  * the larger sites' case mix (weight ∝ n²): a biased mixture, not the pooled population.
  * FedNova keeps the record-count weighting of the direction and drops the extra factor. When
- * every site takes the same number of steps, c_i = p_i and it is exactly FedAvg.
+ * every site takes the same number of steps, c_i = p_i and it is exactly FedAvg. That premise
+ * (an update grows with its steps) holds for local SGD; a medGAN site's update after a local
+ * epoch does not grow so, and FedNova measured worse than FedAvg there (coordinator README).
+ * Not the default.
  *
  * Batch-norm running statistics are not trained by steps: they take the plain
  * record-weighted average, as in FedAvg.
