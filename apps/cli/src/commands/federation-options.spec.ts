@@ -176,7 +176,7 @@ describe('site', () => {
 
   it('describes agent events in one line each, skipping step logs', () => {
     expect(describeSiteEvent({ type: 'trainStarted', runId: 'r', round: 0, phase: 'gan' })).toBe('run r: round 1 (gan) training');
-    const log = { kind: 'step', epoch: 1, step: 1, epochs: 2, stepsPerEpoch: 3, recordsPerSec: 10, elapsedMs: 1, phase: 'gan', losses: { d: 1, g: 2 } } as const;
+    const log = { kind: 'step', epoch: 1, step: 1, batches: 2, epochs: 2, stepsPerEpoch: 3, recordsPerSec: 10, elapsedMs: 1, phase: 'gan', losses: { d: 1, g: 2 } } as const;
     expect(describeSiteEvent({ type: 'trainLog', log })).toBeUndefined();
     expect(describeSiteEvent({ type: 'trainLog', log: { ...log, kind: 'epoch' } })).toBe('  gan epoch 1/2: d 1.0000 g 2.0000, 10 records/s');
     expect(describeSiteEvent({ type: 'resultRejected', round: 2, code: 'UPDATE_REJECTED', reason: 'norm' })).toContain('round 3: update rejected by the coordinator (UPDATE_REJECTED: norm)');
