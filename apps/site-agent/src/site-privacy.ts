@@ -1,6 +1,7 @@
 import {
   composeRdp,
   DEFAULT_RDP_ORDERS,
+  dpSampleRate,
   dpStepsPerEpoch,
   epsilonFromRdp,
   validateBudget,
@@ -41,7 +42,7 @@ function format(epsilon: number): string {
  * libs/gan's train() counts them under dp. A round of local steps takes exactly that many.
  */
 export function plannedSegment(dp: DpSettings, work: Pick<TrainOptions, 'localEpochs' | 'localSteps'>, records: number): SampledGaussianSegment {
-  const sampleRate = Math.min(1, dp.expectedBatchSize / records);
+  const sampleRate = dpSampleRate(dp.expectedBatchSize, records);
   const steps = work.localSteps ?? work.localEpochs * dpStepsPerEpoch(sampleRate);
   return { sampleRate, noiseMultiplier: dp.noiseMultiplier, steps };
 }

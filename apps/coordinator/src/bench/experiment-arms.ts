@@ -1,4 +1,4 @@
-import { createModel, DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage, modelSampler, prevalence, recalibrateBatchNorm, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { createModel, DEFAULT_GENERATOR_AVERAGE_DECAY, GeneratorAverage, modelSampler, prevalence, recalibrateBatchNorm, sampleRecords, setWeights, train, type BinaryMatrix, type GanModel, type SampleDraw, type TrainLog } from '@fedsynth/gan';
 import type { WeightSet } from '@fedsynth/protocol';
 import { SiteAgent, type SiteDataOptions } from '@fedsynth/site-agent';
 import type { FederatedRunOptions } from '../federation/run-options';
@@ -100,8 +100,8 @@ export async function trainWithoutFederation(
 }
 
 /** Synthetic records from a model: noise through the generator and decoder, rounded at 0.5. */
-export function sampleSynthetic(model: GanModel, count: number, seed: number): BinaryMatrix {
-  return sampleRecords(modelSampler(model), { count, seed });
+export function sampleSynthetic(model: GanModel, count: number, seed: number, draw: SampleDraw = 'round'): BinaryMatrix {
+  return sampleRecords(modelSampler(model), { count, seed, draw });
 }
 
 /** A model holding given (federated) weights. */

@@ -10,7 +10,7 @@
  *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--train-seed S] [--holdout 0.2]
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
- *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W]
+ *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W] [--sampling round|bernoulli]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
  *
@@ -21,11 +21,13 @@
  *
  * --seed draws the cohort and, unless --train-seed is given, seeds training (initial weights,
  * batch order): another --train-seed on the same cohort is a replicate of the same comparison.
- * Rounds and training options default to the coordinator's run defaults. Writes DIR/cohort,
- * DIR/coordinator (the federated run's SQLite and checkpoints) and DIR/results.json, and
+ * Rounds and training options default to the coordinator's run defaults. --sampling says how
+ * every arm's generator probabilities become records (round at 0.5, or Bernoulli draws).
+ * Writes DIR/cohort, DIR/coordinator (the federated run's SQLite and checkpoints),
+ * DIR/centralised-model (that arm's exported generator) and DIR/results.json, and
  * prints a Markdown table. Long at full size: run it in the background and poll.
  */
-import { initBackend, prevalence, type BinaryMatrix, type GanModel, type TrainLog } from '@fedsynth/gan';
+import { exportModel, initBackend, prevalence, SAMPLE_DRAWS, type BinaryMatrix, type GanModel, type SampleDraw, type TrainLog } from '@fedsynth/gan';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +94,7 @@ function parse() {
       'marginal-weight': { type: 'string' },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
+      sampling: { type: 'string', default: 'round' },
       'timeout-min': { type: 'string', default: '600' },
       combine: { type: 'string' },
     },
@@ -103,6 +106,8 @@ function parse() {
     return a as Arm;
   });
   const seed = wholeNumber('seed', values.seed, 0);
+  const sampling = values.sampling as SampleDraw;
+  if (!SAMPLE_DRAWS.includes(sampling)) throw new Error(`--sampling must be one of ${SAMPLE_DRAWS.join(', ')}, got '${values.sampling}'`);
   // Checked by the coordinator's own rules, so a typo fails here rather than at run creation.
   const options = checkRunOptions({
     modelFamily: 'medgan',
@@ -130,6 +135,7 @@ function parse() {
     settings,
     arms,
     synthetic: wholeNumber('synthetic', values.synthetic, 100),
+    sampling,
     timeoutMs: wholeNumber('timeout-min', values['timeout-min'], 1) * 60_000,
     combine: values.combine?.split(',').filter((f) => f !== ''),
   };
@@ -179,13 +185,13 @@ async function main(): Promise<void> {
   const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
   const pooledWork = armWork(settings, siteIds.length);
   const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const sitePrevalences = cohort.siteTrain.map((m) => prevalence(m));
   const holdoutPrevalence = prevalence(cohort.pooledHoldout);
   const score = (model: GanModel, members: BinaryMatrix, nonMembers: BinaryMatrix) => {
-    const synthetic = sampleSynthetic(model, args.synthetic, args.cohort.seed);
+    const synthetic = sampleSynthetic(model, args.synthetic, args.cohort.seed, args.sampling);
     const mixture = siteMixture({ synthetic: prevalence(synthetic), sites: sitePrevalences, siteRecords: cohort.siteTrain.map((m) => m.rows), reference: holdoutPrevalence });
     return { scores: scorer.score(synthetic, { members, nonMembers }), mixture };
   };
@@ -232,6 +238,7 @@ async function main(): Promise<void> {
           },
           settings: { ...settings, work: { site: siteWork, pooled: pooledWork } },
           synthetic: args.synthetic,
+          sampling: args.sampling,
           federated,
           rows,
           gain,
@@ -252,6 +259,8 @@ async function main(): Promise<void> {
     const { model, wallMs } = await trainWithoutFederation(cohort.pooledTrain, settings, { sites: siteIds.length, onEpoch: epochLine('centralised') });
     try {
       centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, ...score(model, cohort.pooledTrain, cohort.pooledHoldout) };
+      // Kept so the generator can be scored again (another sampling) without retraining it.
+      await exportModel(model, join(args.out, 'centralised-model'), { vocabulary: cohort.vocabulary });
     } finally {
       model.dispose();
     }

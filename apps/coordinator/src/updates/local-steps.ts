@@ -1,4 +1,4 @@
-import { plannedBatches } from '@fedsynth/gan';
+import { dpSampleRate, plannedBatches } from '@fedsynth/gan';
 import type { TrainResult } from '@fedsynth/protocol';
 import type { FederatedRunOptions } from '../federation/run-options';
 
@@ -17,7 +17,7 @@ export function localStepsProblem(result: Pick<TrainResult, 'phase' | 'recordCou
     batchSize,
     ...(localSteps !== undefined ? { maxBatches: localSteps } : {}),
     // The site's q, as its privacy ledger plans it: the expected batch over its records.
-    ...(options.dp ? { dpSampleRate: Math.min(1, batchSize / result.recordCount) } : {}),
+    ...(options.dp ? { dpSampleRate: dpSampleRate(batchSize, result.recordCount) } : {}),
   });
   if (result.localSteps === undefined) return `the update reports no local step count (update the site agent); the task plans ${planned}`;
   if (result.localSteps === planned) return undefined;

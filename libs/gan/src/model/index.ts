@@ -17,7 +17,7 @@ export type { TrainOptions } from './train-options';
 export { bernoulliKlSum, marginalMatchingLoss, type MarginalTarget } from './marginal-matching';
 export { autoencoderStep, discriminatorStep, generatorStep } from './train-steps';
 export { modelSampler, layersModelSampler, type Sampler } from './sampler';
-export { sampleRecords, type SampleOptions } from './sample-records';
+export { SAMPLE_DRAWS, sampleRecords, type SampleDraw, type SampleOptions } from './sample-records';
 export { SYNTHETIC_LAYOUTS, syntheticIds, writeSyntheticCsv, type SyntheticLayout, type WriteSyntheticOptions, type WriteSyntheticResult } from './synthetic-csv';
 export { samplerLayersModel } from './sampler-layers-model';
 export { folderIOHandler } from './file-io-handler';

@@ -42,6 +42,25 @@ describe('sampling and synthetic CSV', () => {
     expect(tf.memory().numTensors).toBe(0);
   });
 
+  it("draws each code with its probability under draw 'bernoulli', from the same noise, reproducibly", () => {
+    const count = 4000;
+    const m = sampleRecords(sampler, { count, seed: 3, batchSize: 300, draw: 'bernoulli' });
+    const perCode = [0, 0, 0, 0];
+    for (const c of m.indices) perCode[c]++;
+    // Expected prevalences: even codes ½·0.9 + ½·0.1 = 0.5, code 1 0.5, code 3 0.2 (rounding: 0).
+    // Binomial sd at n = 4000 is ≤ 0.008; closeTo(x, 1) allows ±0.05, six sd.
+    expect(perCode.map((k) => k / count)).toEqual([expect.closeTo(0.5, 1), expect.closeTo(0.5, 1), expect.closeTo(0.5, 1), expect.closeTo(0.2, 1)]);
+    // Codes 0 and 2 share a probability per record and are drawn independently.
+    const both = Array.from({ length: count }, (_, r) => m.indices.subarray(m.offsets[r], m.offsets[r + 1])).filter((row) => row.includes(0) && row.includes(2)).length;
+    expect(Math.abs(both / count - (0.5 * 0.81 + 0.5 * 0.01))).toBeLessThan(0.04);
+    // Batching does not change the records; the seed does; rounding is untouched by the option.
+    expect(sampleRecords(sampler, { count, seed: 3, batchSize: 1000, draw: 'bernoulli' }).indices).toEqual(m.indices);
+    expect(sampleRecords(sampler, { count, seed: 4, draw: 'bernoulli' }).indices).not.toEqual(m.indices);
+    expect(sampleRecords(sampler, { count: 50, seed: 3, draw: 'round' }).indices).toEqual(sampleRecords(sampler, { count: 50, seed: 3 }).indices);
+    expect(() => sampleRecords(sampler, { count: 5, draw: 'coin' as never })).toThrow(/draw must be one of round, bernoulli, got 'coin'/);
+    expect(tf.memory().numTensors).toBe(0);
+  });
+
   it('writes long and wide CSV that fedsynth reads back as the same records', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fedsynth-sample-'));
     try {

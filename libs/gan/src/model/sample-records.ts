@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BinaryMatrix } from '../data/binary-matrix';
-import { createRng } from '../data/simulate/prng';
+import { createRng, deriveSeed } from '../data/simulate/prng';
 import { FedsynthError } from '../errors/fedsynth-error';
 import type { Sampler } from './sampler';
 
@@ -11,13 +11,23 @@ export interface SampleOptions {
   seed?: number;
   /** Records generated per forward pass (bounds memory: batch × V floats). Default 1000. */
   batchSize?: number;
-  /** A code is present when its probability is at least this. Default 0.5 (rounding, as medGAN does). */
+  /**
+   * How a probability becomes 0/1. 'round' (default, as medGAN does): present when the
+   * probability is at least `threshold`. 'bernoulli': present with that probability, drawn
+   * from a second seeded stream, so a code the generator gives 0.3 appears in 30% of records
+   * instead of none (rounding never emits a code whose probability stays below 0.5).
+   */
+  draw?: SampleDraw;
+  /** With draw 'round': a code is present when its probability is at least this. Default 0.5. */
   threshold?: number;
 }
 
+export const SAMPLE_DRAWS = ['round', 'bernoulli'] as const;
+export type SampleDraw = (typeof SAMPLE_DRAWS)[number];
+
 /**
  * Draws synthetic records: standard normal noise through the generator (and decoder), each
- * probability rounded to 0/1. Returns a sparse matrix, so 46,520 synthetic patients cost a
+ * probability rounded to 0/1 (or drawn as a Bernoulli variable, `draw: 'bernoulli'`). Returns a sparse matrix, so 46,520 synthetic patients cost a
  * few MB however large the vocabulary.
  */
 export function sampleRecords(sampler: Sampler, options: SampleOptions): BinaryMatrix {
@@ -27,7 +37,12 @@ export function sampleRecords(sampler: Sampler, options: SampleOptions): BinaryM
   if (!Number.isInteger(count) || count < 0) throw new FedsynthError(`the number of records to sample must be a whole number ≥ 0, got ${count}`, 'SAMPLE_BAD_OPTION');
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new FedsynthError(`sampling batch size must be a positive whole number, got ${batchSize}`, 'SAMPLE_BAD_OPTION');
   if (!(threshold > 0 && threshold <= 1)) throw new FedsynthError(`threshold must be in (0, 1], got ${threshold}`, 'SAMPLE_BAD_OPTION');
-  const rng = createRng(options.seed ?? 1);
+  const draw = options.draw ?? 'round';
+  if (!SAMPLE_DRAWS.includes(draw)) throw new FedsynthError(`draw must be one of ${SAMPLE_DRAWS.join(', ')}, got '${String(draw)}'`, 'SAMPLE_BAD_OPTION');
+  const seed = options.seed ?? 1;
+  const rng = createRng(seed);
+  // Its own stream: the noise (hence the probabilities) is the same whichever draw is chosen.
+  const coin = createRng(deriveSeed(seed, 1));
   const V = sampler.vocabularySize;
   const offsets = new Uint32Array(count + 1);
   const indices: number[] = [];
@@ -46,7 +61,11 @@ export function sampleRecords(sampler: Sampler, options: SampleOptions): BinaryM
     }
     for (let r = 0; r < rows; r++) {
       const base = r * V;
-      for (let c = 0; c < V; c++) if (values[base + c] >= threshold) indices.push(c);
+      if (draw === 'round') {
+        for (let c = 0; c < V; c++) if (values[base + c] >= threshold) indices.push(c);
+      } else {
+        for (let c = 0; c < V; c++) if (coin.next() < values[base + c]) indices.push(c);
+      }
       offsets[start + r + 1] = indices.length;
     }
   }

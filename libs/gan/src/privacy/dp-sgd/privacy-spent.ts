@@ -44,6 +44,15 @@ export function privacySpent(dp: ResolvedDpOptions, steps: Readonly<DpSteps>): P
   };
 }
 
+/**
+ * q for an expected batch over a site's records: each record joins each Poisson batch with
+ * this probability (1 when the batch is at least the records). The site's ledger plans with
+ * it and the coordinator checks a site's step count with it, so both must compute it here.
+ */
+export function dpSampleRate(expectedBatch: number, records: number): number {
+  return Math.min(1, expectedBatch / records);
+}
+
 /** Steps in one DP "epoch": the number of Poisson batches that see each record once on average. */
 export function dpStepsPerEpoch(sampleRate: number): number {
   return Math.max(1, Math.ceil(1 / sampleRate - 1e-9));
