@@ -67,7 +67,7 @@ describe('fedsynth train / sample', () => {
     const csv = join(dir, 'synthetic.csv');
     const sampled = captureIo();
     expect(await runCli(['sample', '--model', out, '--n', '50', '--out', csv, '--seed', '3'], sampled, COMMANDS)).toBe(0);
-    expect(sampled.stdout()).toMatch(/Sampled 50 synthetic records from medgan model/);
+    expect(sampled.stdout()).toMatch(/Sampled 50 synthetic records from medgan model .* \(Bernoulli draws\)/);
     const text = await readFile(csv, 'utf8');
     expect(text.startsWith('patient,code\n')).toBe(true);
     for (const line of text.trim().split('\n').slice(1)) expect(line).toMatch(/^synthetic-0000(0[1-9]|[1-4]\d|50),(A1|A2|B1|B2|C1|C2|D1|D2|Z9)$/);
@@ -78,6 +78,11 @@ describe('fedsynth train / sample', () => {
     expect(wideLines[0]).toBe('patient,A1,A2,B1,B2,C1,C2,D1,D2,Z9');
     expect(wideLines).toHaveLength(6);
     expect(wideLines[1]).toMatch(/^S000001(,[01]){9}$/);
+
+    // --draw round: the same noise, each probability rounded at the manifest's 0.5.
+    const rounded = captureIo();
+    expect(await runCli(['sample', '--model', out, '--n', '5', '--out', join(dir, 'rounded.csv'), '--draw', 'round'], rounded, COMMANDS)).toBe(0);
+    expect(rounded.stdout()).toMatch(/\(rounded at 0.5\)/);
   });
 
   it('trains the seed baseline too (no autoencoder phase)', async () => {
@@ -136,6 +141,7 @@ describe('fedsynth train / sample', () => {
     expect(await run(['train', '--input', input, '--format', 'long', '--out', dir, '--holdout-fraction', '1.5'])).toEqual({ code: 2, err: expect.stringMatching(/--holdout-fraction must be a number between 0 and 1/) });
     expect(await run(['sample', '--model', join(dir, 'missing'), '--out', join(dir, 'x.csv')])).toEqual({ code: 2, err: expect.stringMatching(/not an exported fedsynth model/) });
     expect(await run(['sample', '--model', dir, '--out', join(dir, 'x.csv'), '--layout', 'tall'])).toEqual({ code: 2, err: expect.stringMatching(/--layout must be one of long, wide/) });
+    expect(await run(['sample', '--model', dir, '--out', join(dir, 'x.csv'), '--draw', 'coin'])).toEqual({ code: 2, err: expect.stringMatching(/--draw must be one of round, bernoulli, got 'coin'/) });
   });
 
   it('exports the last weights with --average 0, and refuses a decay outside [0, 1)', async () => {

@@ -100,8 +100,8 @@ export async function trainWithoutFederation(
 }
 
 /** Synthetic records from a model: noise through the generator and decoder, rounded at 0.5. */
-export function sampleSynthetic(model: GanModel, count: number, seed: number, draw: SampleDraw = 'round'): BinaryMatrix {
-  return sampleRecords(modelSampler(model), { count, seed, draw });
+export function sampleSynthetic(model: GanModel, count: number, seed: number, draw?: SampleDraw): BinaryMatrix {
+  return sampleRecords(modelSampler(model), { count, seed, ...(draw ? { draw } : {}) });
 }
 
 /** A model holding given (federated) weights. */

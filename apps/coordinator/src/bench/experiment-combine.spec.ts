@@ -38,6 +38,9 @@ describe('combineResults', () => {
   it('refuses runs of different experiments and an arm measured twice', () => {
     expect(() => combineResults([centralAndFederated, { ...sites, settings: { aeRounds: 2 } }])).toThrow('result 2 has another settings than result 1');
     expect(() => combineResults([centralAndFederated, centralAndFederated])).toThrow('results 1 and 2 both hold the federated arm');
+    // A run without a sampling (before --sampling existed) rounded.
+    expect(() => combineResults([centralAndFederated, { ...sites, sampling: 'bernoulli' }])).toThrow('result 2 sampled by bernoulli, result 1 by round: their scores are not comparable');
+    expect(combineResults([{ ...centralAndFederated, sampling: 'round' }, sites]).gain).toBeDefined();
     expect(() => combineResults([])).toThrow('nothing to combine');
   });
 });

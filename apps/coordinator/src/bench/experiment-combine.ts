@@ -23,7 +23,7 @@ function kindOf(row: GainRow): Kind {
 /**
  * Joins the rows of experiment runs that trained different arms of the same configuration
  * (e.g. `--arms centralised,federated` and `--arms sites` run side by side): refuses runs whose
- * cohort, settings or synthetic count differ, or that both hold the same arm; recomputes the
+ * cohort, settings, synthetic count or sampling differ, or that both hold the same arm; recomputes the
  * sites' average and the gain from the joined rows.
  */
 export function combineResults(runs: readonly ExperimentResults[]): { rows: GainRow[]; gain: FederationGain | undefined } {
@@ -33,6 +33,9 @@ export function combineResults(runs: readonly ExperimentResults[]): { rows: Gain
     for (const key of ['cohort', 'settings', 'synthetic'] as const) {
       if (JSON.stringify(run[key]) !== JSON.stringify(first![key])) throw new Error(`result ${i + 1} has another ${key} than result 1: they are not the same experiment`);
     }
+    // Results from before --sampling existed rounded.
+    const drawOf = (r: ExperimentResults) => (typeof r.sampling === 'string' ? r.sampling : 'round');
+    if (drawOf(run) !== drawOf(first!)) throw new Error(`result ${i + 1} sampled by ${drawOf(run)}, result 1 by ${drawOf(first!)}: their scores are not comparable`);
   });
   const byKind = new Map<Kind, { row: GainRow; from: number }[]>();
   runs.forEach((run, i) => run.rows.forEach((row) => byKind.set(kindOf(row), [...(byKind.get(kindOf(row)) ?? []), { row, from: i }])));

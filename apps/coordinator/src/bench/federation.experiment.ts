@@ -22,12 +22,12 @@
  * --seed draws the cohort and, unless --train-seed is given, seeds training (initial weights,
  * batch order): another --train-seed on the same cohort is a replicate of the same comparison.
  * Rounds and training options default to the coordinator's run defaults. --sampling says how
- * every arm's generator probabilities become records (round at 0.5, or Bernoulli draws).
+ * every arm's generator probabilities become records (Bernoulli draws by default, or round at 0.5).
  * Writes DIR/cohort, DIR/coordinator (the federated run's SQLite and checkpoints),
  * DIR/centralised-model (that arm's exported generator) and DIR/results.json, and
  * prints a Markdown table. Long at full size: run it in the background and poll.
  */
-import { exportModel, initBackend, prevalence, SAMPLE_DRAWS, type BinaryMatrix, type GanModel, type SampleDraw, type TrainLog } from '@fedsynth/gan';
+import { DEFAULT_SAMPLE_DRAW, exportModel, initBackend, prevalence, SAMPLE_DRAWS, type BinaryMatrix, type GanModel, type SampleDraw, type TrainLog } from '@fedsynth/gan';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -94,7 +94,7 @@ function parse() {
       'marginal-weight': { type: 'string' },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
-      sampling: { type: 'string', default: 'round' },
+      sampling: { type: 'string', default: DEFAULT_SAMPLE_DRAW },
       'timeout-min': { type: 'string', default: '600' },
       combine: { type: 'string' },
     },

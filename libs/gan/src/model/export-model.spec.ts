@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
@@ -8,6 +8,7 @@ import { createVocabulary } from '../data/vocabulary';
 import { createModel } from './create-model';
 import { exportModel } from './export-model';
 import { loadSampler, loadTrainableModel } from './load-model';
+import { manifestDraw, readModelManifest } from './model-manifest';
 import { MODEL_FAMILIES } from './model-options';
 import { getWeights } from './named-weights';
 import { modelSampler } from './sampler';
@@ -61,7 +62,7 @@ describe('export', () => {
     const out = join(dir, 'medgan');
     const manifest = await exportModel(model, out, { vocabulary, metrics: { note: 'test' } });
     expect((await readdir(out)).sort()).toEqual(['fedsynth.json', 'model.json', 'state.bin', 'weights.bin']);
-    expect(manifest).toMatchObject({ family: 'medgan', sampler: { noiseDim: 8, threshold: 0.5 }, vocabulary: { size: 10, hash: vocabulary.hash } });
+    expect(manifest).toMatchObject({ family: 'medgan', sampler: { noiseDim: 8, threshold: 0.5, draw: 'bernoulli' }, vocabulary: { size: 10, hash: vocabulary.hash } });
 
     const { url, server } = await serveFolder(out);
     try {
@@ -114,6 +115,21 @@ describe('export', () => {
     await expect(loadSampler(join(dir, 'nothing-here'))).rejects.toThrow(/not an exported fedsynth model: fedsynth.json not found/);
     const model = createModel('medgan', { vocabularySize: 10, ...TINY_MODEL });
     await expect(exportModel(model, join(dir, 'bad'), { vocabulary: createVocabulary(['A']) })).rejects.toThrow(/1 codes but the model was built for 10/);
+    model.dispose();
+  });
+
+  it('records how samplers draw; an export without a draw rounds, an unknown draw is refused', async () => {
+    const model = createModel('medgan', { vocabularySize: 10, ...TINY_MODEL });
+    const out = join(dir, 'draws');
+    expect((await exportModel(model, out, { vocabulary, draw: 'round' })).sampler.draw).toBe('round');
+    const file = join(out, 'fedsynth.json');
+    const written = JSON.parse(await readFile(file, 'utf8')) as { sampler: Record<string, unknown> };
+    delete written.sampler.draw; // as exports made before draws existed
+    await writeFile(file, JSON.stringify(written));
+    expect(manifestDraw(await readModelManifest(out))).toBe('round');
+    written.sampler.draw = 'coin';
+    await writeFile(file, JSON.stringify(written));
+    await expect(loadSampler(out)).rejects.toThrow(/fedsynth.json: sampler.draw is 'coin', expected one of round, bernoulli/);
     model.dispose();
   });
 });

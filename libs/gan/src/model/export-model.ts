@@ -6,6 +6,7 @@ import { folderIOHandler, MODEL_JSON } from './file-io-handler';
 import type { GanModel } from './gan-model';
 import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, STATE_FILE, type ModelManifest, type TrainingProvenance } from './model-manifest';
 import { getWeights, weightSpecs } from './named-weights';
+import { DEFAULT_SAMPLE_DRAW, type SampleDraw } from './sample-records';
 import { samplerLayersModel } from './sampler-layers-model';
 
 export interface ExportModelOptions {
@@ -14,6 +15,8 @@ export interface ExportModelOptions {
   metrics?: Record<string, unknown>;
   /** Rounding threshold recorded for samplers (default 0.5). */
   threshold?: number;
+  /** How samplers draw codes by default (DEFAULT_SAMPLE_DRAW unless given). */
+  draw?: SampleDraw;
 }
 
 /**
@@ -44,7 +47,7 @@ export async function exportModel(model: GanModel, dir: string, options: ExportM
     version: MANIFEST_VERSION,
     family: model.family,
     options: model.options,
-    sampler: { model: MODEL_JSON, noiseDim: model.networks.noiseDim, noise: 'standard normal', output: 'code probabilities', threshold: options.threshold ?? 0.5 },
+    sampler: { model: MODEL_JSON, noiseDim: model.networks.noiseDim, noise: 'standard normal', output: 'code probabilities', threshold: options.threshold ?? 0.5, draw: options.draw ?? DEFAULT_SAMPLE_DRAW },
     state: { file: STATE_FILE, weights: weightSpecs(model) },
     vocabulary: { size: options.vocabulary.codes.length, hash: options.vocabulary.hash, codes: [...options.vocabulary.codes] },
     ...(options.training ? { training: options.training } : {}),

@@ -5,6 +5,7 @@ import { FedsynthError } from '../errors/fedsynth-error';
 import type { ModelOptions } from './model-options';
 import { isModelFamily } from './model-options';
 import type { WeightSpec } from './named-weights';
+import { SAMPLE_DRAWS, type SampleDraw } from './sample-records';
 
 export const MANIFEST_FILE = 'fedsynth.json';
 export const STATE_FILE = 'state.bin';
@@ -67,8 +68,13 @@ export interface ModelManifest {
     noiseDim: number;
     noise: 'standard normal';
     output: 'code probabilities';
-    /** Probabilities at or above this are rounded to 1. */
+    /** With draw 'round': probabilities at or above this are rounded to 1. */
     threshold: number;
+    /**
+     * How `fedsynth sample` turns probabilities into codes by default. Absent in exports made
+     * before Bernoulli draws existed (2026-11-28): those rounded, and still do (manifestDraw).
+     */
+    draw?: SampleDraw;
   };
   /** Every weight of the model (autoencoder, generator, discriminator) for resuming training. */
   state: { file: string; weights: WeightSpec[] };
@@ -103,7 +109,14 @@ export async function readModelManifest(dir: string): Promise<ModelManifest> {
   const codes = manifest.vocabulary?.codes;
   if (!Array.isArray(codes) || codes.length === 0) throw bad(dir, 'no vocabulary codes');
   if (vocabularyHash(codes) !== manifest.vocabulary.hash) throw bad(dir, 'the vocabulary codes do not match their hash; the file was edited or is corrupt');
+  const draw = manifest.sampler?.draw;
+  if (draw !== undefined && !SAMPLE_DRAWS.includes(draw)) throw bad(dir, `sampler.draw is '${String(draw)}', expected one of ${SAMPLE_DRAWS.join(', ')}`);
   return manifest;
+}
+
+/** How an exported model samples by default: its manifest's draw, 'round' for exports that predate draws. */
+export function manifestDraw(manifest: ModelManifest): SampleDraw {
+  return manifest.sampler.draw ?? 'round';
 }
 
 export function manifestVocabulary(manifest: ModelManifest): Vocabulary {

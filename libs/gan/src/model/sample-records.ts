@@ -12,10 +12,10 @@ export interface SampleOptions {
   /** Records generated per forward pass (bounds memory: batch × V floats). Default 1000. */
   batchSize?: number;
   /**
-   * How a probability becomes 0/1. 'round' (default, as medGAN does): present when the
-   * probability is at least `threshold`. 'bernoulli': present with that probability, drawn
-   * from a second seeded stream, so a code the generator gives 0.3 appears in 30% of records
-   * instead of none (rounding never emits a code whose probability stays below 0.5).
+   * How a probability becomes 0/1. 'bernoulli' (default): present with that probability,
+   * drawn from a second seeded stream, so a code the generator gives 0.3 appears in 30% of
+   * records. 'round' (medGAN's): present when the probability is at least `threshold`, which
+   * never emits a code whose probability stays below it (DEFAULT_SAMPLE_DRAW says why not).
    */
   draw?: SampleDraw;
   /** With draw 'round': a code is present when its probability is at least this. Default 0.5. */
@@ -24,6 +24,13 @@ export interface SampleOptions {
 
 export const SAMPLE_DRAWS = ['round', 'bernoulli'] as const;
 export type SampleDraw = (typeof SAMPLE_DRAWS)[number];
+
+/**
+ * Bernoulli draws, measured better than rounding on every quality score and no worse on
+ * privacy (root README, "Sampling"): rounding at 0.5 left 63–75% of the codes out of every
+ * synthetic record and 7–8 codes per record against 11 real, so each prevalence came out low.
+ */
+export const DEFAULT_SAMPLE_DRAW: SampleDraw = 'bernoulli';
 
 /**
  * Draws synthetic records: standard normal noise through the generator (and decoder), each
@@ -37,7 +44,7 @@ export function sampleRecords(sampler: Sampler, options: SampleOptions): BinaryM
   if (!Number.isInteger(count) || count < 0) throw new FedsynthError(`the number of records to sample must be a whole number ≥ 0, got ${count}`, 'SAMPLE_BAD_OPTION');
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new FedsynthError(`sampling batch size must be a positive whole number, got ${batchSize}`, 'SAMPLE_BAD_OPTION');
   if (!(threshold > 0 && threshold <= 1)) throw new FedsynthError(`threshold must be in (0, 1], got ${threshold}`, 'SAMPLE_BAD_OPTION');
-  const draw = options.draw ?? 'round';
+  const draw = options.draw ?? DEFAULT_SAMPLE_DRAW;
   if (!SAMPLE_DRAWS.includes(draw)) throw new FedsynthError(`draw must be one of ${SAMPLE_DRAWS.join(', ')}, got '${String(draw)}'`, 'SAMPLE_BAD_OPTION');
   const seed = options.seed ?? 1;
   const rng = createRng(seed);
