@@ -53,4 +53,17 @@ describe('PrevalenceReleases', () => {
     expect(Array.from(target.prevalence)).toEqual([0.5, 0.1]);
     expect(target.weight).toBe(2);
   });
+
+  it("matches the run's pooled prevalences when the task carries them: no release, the site's own never computed", () => {
+    const releases = new PrevalenceReleases();
+    const pooled = { weight: 1, noiseMultiplier: 0, pooledPrevalence: new Float32Array([0.25, 0.75]) };
+    expect(releases.needed(task('r4', 'gan', pooled))).toEqual([]);
+    releases.prepare(task('r4', 'gan', pooled), matrix);
+    const target = releases.targetFor(task('r4', 'gan', pooled))!;
+    expect(Array.from(target.prevalence)).toEqual([0.25, 0.75]);
+    expect(target.weight).toBe(1);
+    expect(releases.targetFor(task('r4', 'autoencoder', pooled))).toBeUndefined();
+    // A target for another vocabulary is refused before training, naming the field.
+    expect(() => releases.prepare(task('r4', 'gan', { ...pooled, pooledPrevalence: new Float32Array([0.5]) }), matrix)).toThrow('1 pooled prevalences for a vocabulary of 2 codes');
+  });
 });

@@ -1,5 +1,5 @@
 import { noisyPrevalence, prevalence as exactPrevalence, type BinaryMatrix, type DpRandomness, type MarginalTarget, type SampledGaussianSegment } from '@fedsynth/gan';
-import type { TrainTask } from '@fedsynth/protocol';
+import { ProtocolError, type TrainTask } from '@fedsynth/protocol';
 import { DEFAULT_MAX_CODES_PER_RECORD } from './vocabulary-release';
 
 type MarginalTask = Pick<TrainTask, 'runId' | 'phase' | 'marginals'>;
@@ -11,7 +11,9 @@ type MarginalTask = Pick<TrainTask, 'runId' | 'phase' | 'marginals'>;
  * round with Gaussian noise (libs/gan noisyPrevalence: records keep at most m = 20 codes,
  * noise sd z·√m), and the caller charges that release to the site's ledger together with
  * the round's DP-SGD steps. Either way the vector stays in this process: the generator's use
- * of it is post-processing, and only weights leave.
+ * of it is post-processing, and only weights leave. In a run matching the pooled prevalences
+ * the task carries them (from every site's code counts, sent at vocabulary agreement) and
+ * the site's own are not used.
  */
 export class PrevalenceReleases {
   /** Prevalences per run id (a run's matrix is fixed once its vocabulary is agreed). */
@@ -19,17 +21,24 @@ export class PrevalenceReleases {
 
   constructor(private readonly randomness?: DpRandomness) {}
 
-  /** The one-off noisy release `task` needs before it trains (empty when none, exact, or already made). */
+  /** The one-off noisy release `task` needs before it trains (empty when none, exact, pooled, or already made). */
   needed(task: MarginalTask): SampledGaussianSegment[] {
     const marginals = task.marginals;
-    if (task.phase !== 'gan' || !marginals || !(marginals.noiseMultiplier > 0) || this.released.has(task.runId)) return [];
+    if (task.phase !== 'gan' || !marginals || marginals.pooledPrevalence || !(marginals.noiseMultiplier > 0) || this.released.has(task.runId)) return [];
     return [{ sampleRate: 1, noiseMultiplier: marginals.noiseMultiplier, steps: 1 }];
   }
 
-  /** Computes the run's prevalences if not yet done (a noisy release: call once it is charged). */
+  /**
+   * Computes the run's prevalences if not yet done (a noisy release: call once it is charged).
+   * A task carrying the pooled prevalences needs none of the site's: it is only checked to
+   * have one value per column (else a ProtocolError, and the task is refused).
+   */
   prepare(task: MarginalTask, matrix: BinaryMatrix): void {
     const marginals = task.marginals;
-    if (task.phase !== 'gan' || !marginals || this.released.has(task.runId)) return;
+    if (marginals?.pooledPrevalence && marginals.pooledPrevalence.length !== matrix.cols) {
+      throw new ProtocolError('INVALID_VALUE', `${marginals.pooledPrevalence.length} pooled prevalences for a vocabulary of ${matrix.cols} codes`, { field: 'trainTask.marginals.pooledPrevalence' });
+    }
+    if (task.phase !== 'gan' || !marginals || marginals.pooledPrevalence || this.released.has(task.runId)) return;
     const prevalence =
       marginals.noiseMultiplier > 0
         ? noisyPrevalence(matrix, {
@@ -41,9 +50,13 @@ export class PrevalenceReleases {
     this.released.set(task.runId, prevalence);
   }
 
-  /** What the generator of `task` matches, or undefined (no marginal matching, not a GAN round, not prepared). */
+  /**
+   * What the generator of `task` matches, or undefined (no marginal matching, not a GAN round,
+   * not prepared): the pooled prevalences when the task carries them, else the site's own.
+   */
   targetFor(task: MarginalTask): MarginalTarget | undefined {
     const marginals = task.marginals;
+    if (task.phase === 'gan' && marginals?.pooledPrevalence) return { prevalence: Float64Array.from(marginals.pooledPrevalence), weight: marginals.weight };
     const prevalence = this.released.get(task.runId);
     if (task.phase !== 'gan' || !marginals || !prevalence) return undefined;
     return { prevalence, weight: marginals.weight };

@@ -53,4 +53,23 @@ describe('what a site agent with a privacy budget releases outside DP-SGD', () =
     // With one: the same answer whatever the codes, so a proposal is not a counting query.
     for (const codes of [['250'], ['401'], ['999']]) expect(budgeted.agree(proposal(codes))).toMatchObject({ accepted: true, coveredRecordCount: records, reason: '' });
   });
+
+  it('sends exact code counts only when the proposal wants them, and never with a budget', async () => {
+    const plain = agent() as unknown as AgentInternals;
+    const budgeted = agent({ epsilon: 50, delta: 1e-5 }) as unknown as AgentInternals;
+    plain.data = budgeted.data = await loadSiteData(data);
+    const records = plain.data.train.matrix.rows;
+    const held250 = plain.agree(proposal(['250'])).coveredRecordCount;
+    expect(plain.agree(proposal(['250', '401']))).not.toHaveProperty('codeCounts');
+    const counted = plain.agree({ ...proposal(['250', '401']), codeCountsWanted: true });
+    expect(counted).toMatchObject({ accepted: true, trainingRecordCount: records });
+    expect(Array.from(counted.codeCounts!)).toEqual([held250, records]);
+    expect(budgeted.agree({ ...proposal(['250', '401']), codeCountsWanted: true })).toEqual({
+      runId: 'r',
+      digest: expect.any(Uint8Array),
+      accepted: false,
+      coveredRecordCount: 0,
+      reason: 'the run asks for exact code counts (pooled marginal matching), but this site trains under a privacy budget',
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { createVocabulary, type BinaryMatrix } from '@fedsynth/gan';
+import { columnCounts, createVocabulary, type BinaryMatrix } from '@fedsynth/gan';
 import {
   createEnvelope,
   DEFAULT_ACK_TIMEOUT_MS,
@@ -21,6 +21,7 @@ import {
   type TrainResult,
   type TrainTask,
   SECURE_AGGREGATION_CAPABILITY,
+  type VocabularyAgreement,
   type VocabularyProposal,
 } from '@fedsynth/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -363,7 +364,7 @@ export class SiteAgent {
     }
   }
 
-  private agree(proposal: VocabularyProposal): { runId: string; digest: Uint8Array; accepted: boolean; coveredRecordCount: number; reason: string } {
+  private agree(proposal: VocabularyProposal): VocabularyAgreement {
     const data = this.data!;
     const digest = vocabularyDigest(proposal.codes);
     const ours = dataSummaryOf(data).codeLevel;
@@ -388,6 +389,11 @@ export class SiteAgent {
       const reason = `none of this site's ${matrix.rows} training records holds a code of the fixed vocabulary (${vocabulary.codes.length} codes)`;
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
     }
+    // Exact counts answer counting queries the proposer chose; a budgeted site never sends them.
+    if (proposal.codeCountsWanted && budgeted) {
+      const reason = 'the run asks for exact code counts (pooled marginal matching), but this site trains under a privacy budget';
+      return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
+    }
     this.matrix = matrix;
     this.holdoutMatrix = matrixOnVocabulary(data.holdout.matrix, data.holdout.vocabulary, vocabulary);
     // Counts only: the log and the event never name a dropped code or a record.
@@ -397,7 +403,9 @@ export class SiteAgent {
       `site ${this.options.siteId}: ${proposal.source} vocabulary of ${vocabulary.codes.length} codes covers ${covered} of ${matrix.rows} records; ` +
         `${dropped.codes} of this site's codes are outside it and dropped (${dropped.records} records lost at least one code)`,
     );
-    return { runId: proposal.runId, digest, accepted: true, coveredRecordCount, reason: '' };
+    // Aggregate counts per code (the pooled prevalences' numerators), never a record.
+    const counts = proposal.codeCountsWanted ? { codeCounts: Float32Array.from(columnCounts(matrix)), trainingRecordCount: matrix.rows } : {};
+    return { runId: proposal.runId, digest, accepted: true, coveredRecordCount, reason: '', ...counts };
   }
 
   /** Tasks run one at a time, in arrival order; a failure is reported and the next task still runs. */
@@ -462,9 +470,10 @@ export class SiteAgent {
 
   private async runTask(task: TrainTask, taskMessageId: string, dp?: LocalDpPlan): Promise<void> {
     if (this.closed) return;
-    this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase });
+    const marginals = this.prevalences.targetFor(task);
+    this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase, ...(marginals ? { marginals: { source: task.marginals?.pooledPrevalence ? 'pooled' : 'site', target: marginals } } : {}) });
     this.heartbeats.begin(task, 'training');
-    const result = await this.trainer.run(task, this.matrix!, dp, this.prevalences.targetFor(task));
+    const result = await this.trainer.run(task, this.matrix!, dp, marginals);
     this.heartbeats.end();
     if (this.closed) return;
     if (task.secureAggregation) return this.sendMasked(task, taskMessageId, result);

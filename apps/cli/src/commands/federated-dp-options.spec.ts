@@ -10,6 +10,12 @@ describe('federated DP options', () => {
     expect(runMarginalsFrom({ 'marginal-weight': '0.5' }, true)).toEqual({ weight: 0.5, noiseMultiplier: 4 });
     expect(runMarginalsFrom({ 'marginal-weight': '2', 'marginal-noise': '8' }, true)).toEqual({ weight: 2, noiseMultiplier: 8 });
     expect(runMarginalsFrom({ 'marginal-weight': '2' }, false)).toEqual({ weight: 2 });
+    expect(runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'pooled' }, false)).toEqual({ weight: 2, target: 'pooled' });
+    expect(runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'site' }, false)).toEqual({ weight: 2 });
+    expect(runCreateBody({ 'marginal-weight': '1', 'marginal-target': 'pooled' }).options['marginals']).toEqual({ weight: 1, target: 'pooled' });
+    expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'pooled' }, true)).toThrow("--marginal-target pooled needs every site's exact code counts, which a DP run never collects");
+    expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'all' }, false)).toThrow("--marginal-target must be site or pooled, got 'all'");
+    expect(() => runMarginalsFrom({ 'marginal-target': 'pooled' }, false)).toThrow('--marginal-target needs --marginal-weight');
     expect(runMarginalsFrom({}, true)).toBeUndefined();
     expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-noise': '4' }, false)).toThrow('--marginal-noise is for DP runs; without DP the sites match their exact prevalences');
     expect(() => runMarginalsFrom({ 'marginal-noise': '4' }, true)).toThrow('--marginal-noise needs --marginal-weight');

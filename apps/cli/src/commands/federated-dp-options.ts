@@ -12,6 +12,7 @@ export const RUN_DP_OPTIONS = {
   'dp-clip-norm': { type: 'string' },
   'marginal-weight': { type: 'string' },
   'marginal-noise': { type: 'string' },
+  'marginal-target': { type: 'string' },
 } as const;
 
 /** z of a DP run's one-off prevalence release when --marginal-noise is not given: ε ≈ 1.2 on its own at δ = 1e-5. */
@@ -28,7 +29,12 @@ export const RUN_DP_HELP = `  --dp-noise-multiplier S    train at the sites with
                              replaces minibatch averaging: the prevalences are then released
                              once per run with noise, charged to each site's budget
   --marginal-noise Z         DP runs: noise multiplier of that release (default: 4, ε ≈ 1.2
-                             alone at δ = 1e-5)`;
+                             alone at δ = 1e-5)
+  --marginal-target site|pooled
+                             runs without DP: whose prevalences each generator matches (default:
+                             site). pooled: each site sends its code counts once, and every site
+                             matches the federation's pooled prevalences, as centralised
+                             training would (no site pulls the generator to its own case mix)`;
 
 export const SITE_DP_OPTIONS = {
   'dp-epsilon': { type: 'string' },
@@ -60,17 +66,21 @@ export function runDpFrom(values: OptionValues): { noiseMultiplier: number; clip
 }
 
 /** The run's `marginals` option from --marginal-weight (and, in a DP run, --marginal-noise). */
-export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weight: number; noiseMultiplier?: number } | undefined {
+export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weight: number; noiseMultiplier?: number; target?: 'pooled' } | undefined {
   const weight = numberOption(values, 'marginal-weight', (n) => n > 0, '> 0');
   const noise = numberOption(values, 'marginal-noise', (n) => n > 0, '> 0');
+  const target = stringOption(values, 'marginal-target');
+  if (target !== undefined && target !== 'site' && target !== 'pooled') throw new FedsynthError(`--marginal-target must be site or pooled, got '${target}'`, 'CLI_BAD_OPTION');
   if (weight === undefined) {
     if (noise !== undefined) throw new FedsynthError('--marginal-noise needs --marginal-weight', 'CLI_MISSING_OPTION');
+    if (target !== undefined) throw new FedsynthError('--marginal-target needs --marginal-weight', 'CLI_MISSING_OPTION');
     return undefined;
   }
   if (!withDp) {
     if (noise !== undefined) throw new FedsynthError('--marginal-noise is for DP runs; without DP the sites match their exact prevalences', 'CLI_BAD_OPTION');
-    return { weight };
+    return { weight, ...(target === 'pooled' ? { target } : {}) };
   }
+  if (target === 'pooled') throw new FedsynthError("--marginal-target pooled needs every site's exact code counts, which a DP run never collects", 'CLI_BAD_OPTION');
   return { weight, noiseMultiplier: noise ?? DEFAULT_MARGINAL_NOISE };
 }
 

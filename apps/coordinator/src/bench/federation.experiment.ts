@@ -10,7 +10,8 @@
  *       [--codes 1071] [--code-level full|category] [--skew 0.5] [--seed 1] [--train-seed S] [--holdout 0.2]
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
- *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W] [--sampling round|bernoulli]
+ *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W [--marginal-target site|pooled]]
+ *       [--sampling round|bernoulli]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
  *
@@ -92,6 +93,7 @@ function parse() {
       'server-momentum': { type: 'string' },
       'server-learning-rate': { type: 'string' },
       'marginal-weight': { type: 'string' },
+      'marginal-target': { type: 'string' },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
       sampling: { type: 'string', default: DEFAULT_SAMPLE_DRAW },
@@ -125,7 +127,10 @@ function parse() {
     },
     vocabulary: { codeLevel, minCodeCount: wholeNumber('min-code-count', values['min-code-count'], 1) },
     // Marginal matching in every arm (exact prevalences of the records each arm trains on).
-    ...(values['marginal-weight'] !== undefined ? { marginals: { weight: Number(values['marginal-weight']) } } : {}),
+    // --marginal-target pooled: the federated sites match the pooled prevalences (the centralised arm's own).
+    ...(values['marginal-weight'] !== undefined
+      ? { marginals: { weight: Number(values['marginal-weight']), ...(values['marginal-target'] !== undefined ? { target: values['marginal-target'] } : {}) } }
+      : {}),
   });
   const settings: ArmSettings = { options, aeRounds: wholeNumber('ae-rounds', values['ae-rounds'], 0), ganRounds: wholeNumber('gan-rounds', values['gan-rounds'], 1) };
   return {
@@ -185,7 +190,7 @@ async function main(): Promise<void> {
   const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
   const pooledWork = armWork(settings, siteIds.length);
   const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight}` : ''}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight} (${settings.options.marginals.target ?? 'site'} prevalences)` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const sitePrevalences = cohort.siteTrain.map((m) => prevalence(m));

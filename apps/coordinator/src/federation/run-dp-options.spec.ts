@@ -28,15 +28,19 @@ describe('checkRunOptions: dp', () => {
   it('keeps marginal matching: a noisy release in a dp run, the exact prevalences without dp', () => {
     expect(checkRunOptions({ dp: { noiseMultiplier: 1.1, clipNorm: 0.5 }, marginals: { weight: 1, noiseMultiplier: 4 } }).marginals).toEqual({ weight: 1, noiseMultiplier: 4 });
     expect(checkRunOptions({ marginals: { weight: 0.5 } }).marginals).toEqual({ weight: 0.5 });
+    expect(checkRunOptions({ marginals: { weight: 0.5, target: 'site' } }).marginals).toEqual({ weight: 0.5 });
+    expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled' } }).marginals).toEqual({ weight: 0.5, target: 'pooled' });
     expect(checkRunOptions({})).not.toHaveProperty('marginals');
   });
 
   it.each([
-    [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier? }'],
+    [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier?, target? }'],
     [{ marginals: { weight: 0 } }, 'marginals.weight must be a finite number > 0, got 0'],
     [{ marginals: { weight: 1, noiseMultiplier: 4 } }, 'marginals.noiseMultiplier is for dp runs; without dp the sites use their exact prevalences'],
     [{ dp: { noiseMultiplier: 1, clipNorm: 1 }, marginals: { weight: 1 } }, 'marginals.noiseMultiplier must be a finite number > 0 in a dp run (the sites release their prevalences with that noise), got nothing'],
-    [{ marginals: { weight: 1, maxCodes: 3 } }, 'marginals has unknown field maxCodes (allowed: weight, noiseMultiplier)'],
+    [{ marginals: { weight: 1, maxCodes: 3 } }, 'marginals has unknown field maxCodes (allowed: weight, noiseMultiplier, target)'],
+    [{ marginals: { weight: 1, target: 'hospital' } }, 'marginals.target must be one of site, pooled, got "hospital"'],
+    [{ dp: { noiseMultiplier: 1, clipNorm: 1 }, marginals: { weight: 1, noiseMultiplier: 4, target: 'pooled' } }, "marginals.target 'pooled' needs every site's exact code counts, which a dp run never collects"],
   ])('refuses marginals %p naming the field', (given, message) => {
     expect(() => checkRunOptions(given)).toThrow(message);
   });

@@ -40,6 +40,8 @@ describe('RunDriver', () => {
   let driver: RunDriver | undefined;
   /** Sites that answer the secure-aggregation steps (with the real site-side protocol). */
   let secureSites: Map<string, SiteSecureAggregation>;
+  /** Sites that agree to a vocabulary without the code counts it asks for (an outdated agent). */
+  let countless: Set<string>;
 
   beforeAll(async () => {
     await initBackend({ log: () => undefined });
@@ -55,6 +57,7 @@ describe('RunDriver', () => {
     evalTasks = new Map();
     proposals = [];
     secureSites = new Map();
+    countless = new Set();
     for (const siteId of ['a', 'b']) connectFakeSite(siteId);
   });
 
@@ -65,7 +68,10 @@ describe('RunDriver', () => {
       if (envelope.body.kind === 'vocabularyProposal') {
         proposals.push({ siteId, proposal: envelope.body.value });
         const codes = envelope.body.value.codes;
-        return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '' });
+        // Asked for code counts (pooled marginal matching): site a holds code i in i of its 10
+        // records, every other site each code in 2 of 10; a site in `countless` sends none.
+        const counts = envelope.body.value.codeCountsWanted && !countless.has(siteId) ? { codeCounts: Float32Array.from(codes, (_, i) => (siteId === 'a' ? i : 2)), trainingRecordCount: 10 } : {};
+        return replyTo(envelope, 'vocabularyAgreement', { runId: envelope.body.value.runId, digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 10, reason: '', ...counts });
       }
       const secure = secureSites.get(siteId);
       if (secure && envelope.body.kind === 'secAggKeyRequest') return replyTo(envelope, 'secAggKeys', secure.keys(envelope.body.value));
@@ -194,6 +200,42 @@ describe('RunDriver', () => {
     driver = await RunDriver.restore(store.runs.start(runId), ctx);
     expect(await driver.admit(['a'])).toEqual(['a']);
     expect(proposals.map((p) => [p.siteId, p.proposal.source, p.proposal.codes])).toEqual([['a', 'fixed', ['250', '428', 'V45']]]);
+  });
+
+  it('pooled marginal matching: asks every site for code counts, sends Σ counts ÷ Σ records in GAN tasks only, and asks the sites admitted on resume again', async () => {
+    const pooled = { marginals: { weight: 1, target: 'pooled' } };
+    const runId = await startRun({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 1 }, ['a', 'b'], undefined, pooled);
+    expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(tasks.get('a')!.marginals).toBeUndefined(); // the autoencoder round matches nothing
+    await submit('a', resultFrom(tasks.get('a')!));
+    await submit('b', resultFrom(tasks.get('b')!));
+    await driver!.settled();
+    // Codes 401, 428, 584: a holds 0, 1, 2 of 10 records, b 2, 2, 2 of 10 → 2/20, 3/20, 4/20.
+    expect(tasks.get('a')!.phase).toBe('gan');
+    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual([0.1, 0.15, 0.2].map(Math.fround));
+    expect(tasks.get('b')!.marginals).toEqual(tasks.get('a')!.marginals);
+    expect(store.audit.list({ action: 'marginals.pooled' })).toEqual([expect.objectContaining({ subject: runId, details: { sites: ['a', 'b'], records: 20 } })]);
+
+    // Restored with site a only: the target is a's own counts, asked for again.
+    await driver!.dispatch({ type: 'stop', at: Date.now() });
+    driver!.dispose();
+    proposals = [];
+    tasks.clear();
+    driver = await RunDriver.restore(store.runs.start(runId), ctx);
+    expect(await driver.admit(['a'])).toEqual(['a']);
+    expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted])).toEqual([['a', true]]);
+    await driver.dispatch({ type: 'start', at: Date.now(), connected: ['a'] });
+    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual([0, 0.1, 0.2].map(Math.fround));
+  });
+
+  it('pooled marginal matching: a site that agrees without its code counts fails the vocabulary, named', async () => {
+    countless.add('b');
+    const runId = await startRun({ phases: [{ phase: 'gan', rounds: 1 }] }, ['a', 'b'], undefined, { marginals: { weight: 1, target: 'pooled' } });
+    expect(store.runs.get(runId).status).toBe('failed');
+    expect(store.runs.get(runId).error).toMatch(/b: agreed without the code counts the run needs \(pooled marginal matching\); update the site agent/);
   });
 
   it('writes accepted contributions with the round\'s completion, in one commit, and a rejected update at once', async () => {

@@ -26,6 +26,7 @@ import { encodeModelSpec } from './model-spec';
 import type { RunContext } from './run-context';
 import { RunEvaluations } from './run-evaluations';
 import { checkRunOptions, type FederatedRunOptions } from './run-options';
+import { pooledPrevalence, type SiteCodeCounts } from './pooled-prevalence';
 import { agreeVocabulary, proposeTo, vocabularySource } from './vocabulary-agreement';
 import { averagedGeneratorWeights } from '../generator/averaged-generator';
 import { weightedMetrics } from '../strategies/weighted-metrics';
@@ -60,6 +61,12 @@ export class RunDriver {
   private unmaskedAt: { round: number; attempt: number } | undefined;
   private globalWeights: WeightSet | undefined;
   private vocabulary: Vocabulary | undefined;
+  /**
+   * Runs matching the pooled prevalences (marginals.target 'pooled'): Σ counts ÷ Σ records of
+   * the sites that agreed to the vocabulary. Kept in memory only: a restored run asks the sites
+   * it admits again (their counts on the same vocabulary are the same).
+   */
+  private pooledTarget: Float32Array | undefined;
   /** Accepted results of the current attempt, by site. */
   private readonly kept = new Map<string, SiteTrainResult>();
   /**
@@ -127,20 +134,48 @@ export class RunDriver {
     const { codeLevel, minCodeCount } = this.options.vocabulary;
     const source = vocabularySource(this.options.vocabulary);
     const codes = [...this.vocabulary.codes];
+    // A restored run has no pooled target yet: the sites it admits now define it. A site that
+    // joins later trains with the target the run already has.
+    const codeCountsWanted = this.wantsPooledTarget && !this.pooledTarget;
     const admitted = await Promise.all(
       siteIds.map(async (siteId) => {
         const session = this.ctx.sessions.get(siteId);
         if (!session) return null;
         try {
-          await proposeTo(session, { runId: this.runId, codes, source, codeLevel, minCodeCount });
-          return siteId;
+          const counts = await proposeTo(session, { runId: this.runId, codes, source, codeLevel, minCodeCount, ...(codeCountsWanted ? { codeCountsWanted } : {}) });
+          return { siteId, counts };
         } catch (error) {
           this.ctx.logger.warn?.(`run ${this.runId}: site ${siteId} not admitted: ${(error as Error).message}`);
           return null;
         }
       }),
     );
-    return admitted.filter((s): s is string => s !== null);
+    const agreed = admitted.filter((a): a is NonNullable<typeof a> => a !== null);
+    if (codeCountsWanted && agreed.length > 0) {
+      const problem = this.setPooledTarget(
+        agreed.flatMap((a) => (a.counts ? [{ ...a.counts, siteId: a.siteId }] : [])),
+        codes.length,
+      );
+      if (problem) {
+        this.ctx.logger.warn?.(`run ${this.runId}: ${problem}; no site admitted`);
+        return [];
+      }
+    }
+    return agreed.map((a) => a.siteId);
+  }
+
+  private get wantsPooledTarget(): boolean {
+    return this.options.marginals?.target === 'pooled';
+  }
+
+  /** Pools the sites' code counts into the run's marginal target; the reason when they cannot be pooled. */
+  private setPooledTarget(counts: readonly SiteCodeCounts[], vocabularySize: number): string | undefined {
+    const pooled = pooledPrevalence(counts, vocabularySize);
+    if (!pooled.ok) return `pooled marginal matching: ${pooled.reason}`;
+    this.pooledTarget = pooled.prevalence;
+    this.ctx.logger.log(`run ${this.runId}: pooled prevalences of ${vocabularySize} codes from ${pooled.sites} sites (${pooled.records} training records) for marginal matching`);
+    this.ctx.store.audit.append({ actor: 'coordinator', action: 'marginals.pooled', subject: this.runId, details: { sites: counts.map((c) => c.siteId), records: pooled.records } });
+    return undefined;
   }
 
   get runId(): string {
@@ -447,8 +482,12 @@ export class RunDriver {
   private async proposeVocabulary(siteIds: readonly string[]): Promise<RunEvent> {
     const sessions = siteIds.map((id) => this.ctx.sessions.get(id)).filter((s) => s?.summary !== undefined).map((s) => s!);
     const { codeLevel, minCodeCount, fixed } = this.options.vocabulary;
-    const outcome = await agreeVocabulary({ runId: this.runId, sessions, codeLevel, minCodeCount, ...(fixed ? { fixed } : {}) });
+    const outcome = await agreeVocabulary({ runId: this.runId, sessions, codeLevel, minCodeCount, ...(fixed ? { fixed } : {}), ...(this.wantsPooledTarget ? { codeCountsWanted: true } : {}) });
     if (!outcome.ok) return { type: 'vocabularyFailed', at: this.ctx.now(), reason: outcome.reason };
+    if (this.wantsPooledTarget) {
+      const problem = this.setPooledTarget(outcome.counts, outcome.vocabulary.codes.length);
+      if (problem) return { type: 'vocabularyFailed', at: this.ctx.now(), reason: problem };
+    }
     this.vocabulary = outcome.vocabulary;
     this.ctx.store.runs.setVocabulary(this.runId, outcome.vocabulary);
     this.globalWeights = this.initialWeights(outcome.vocabulary.codes.length);
@@ -497,7 +536,13 @@ export class RunDriver {
     // Under DP the strategy's batch size is the expected Poisson batch; each site derives q from its record count.
     const dp = this.options.dp ? { ...this.options.dp, expectedBatchSize: batchSize } : undefined;
     // Marginal matching: noise 0 asks for the sites' exact prevalences (runs without dp only).
-    const marginals = this.options.marginals ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0 } : undefined;
+    const marginals = this.options.marginals
+      ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0, ...(this.pooledTarget ? { pooledPrevalence: this.pooledTarget } : {}) }
+      : undefined;
+    // Never fall back to the sites' own prevalences silently: that would be another run.
+    if (this.wantsPooledTarget && !this.pooledTarget && command.phase === 'gan') {
+      return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected: [], failure: 'pooled marginal matching: no pooled prevalences (no site sent its code counts)' };
+    }
     const refused: { siteId: string; reason: string }[] = [];
     // A site that does not take its task is not selected; the machine then checks the quorum.
     const taken = await Promise.all(

@@ -12,19 +12,37 @@ export interface RunMarginalOptions {
   weight: number;
   /** z > 0 of the noisy release: required with dp, refused without (the sites then use exact prevalences). */
   noiseMultiplier?: number;
+  /**
+   * Whose prevalences each site's generator matches. 'site' (default): its own, which never
+   * leave it. 'pooled' (runs without dp): every site's code counts are sent once, at
+   * vocabulary agreement, and every site matches Σ counts ÷ Σ records, the target a
+   * centralised generator has; a site's own target would pull the shared generator towards
+   * its case mix and away from codes only other sites hold (root README, "Federation gain").
+   */
+  target?: MarginalTargetSource;
 }
+
+export const MARGINAL_TARGETS = ['site', 'pooled'] as const;
+export type MarginalTargetSource = (typeof MARGINAL_TARGETS)[number];
 
 /** Checks `options.marginals` (absent: off), adding every problem to `problems`. */
 export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; problems: string[] }): RunMarginalOptions | undefined {
   if (input === undefined || input === null) return undefined;
   const { problems } = context;
   if (!isObject(input)) {
-    problems.push('marginals must be an object { weight, noiseMultiplier? }');
+    problems.push('marginals must be an object { weight, noiseMultiplier?, target? }');
     return undefined;
   }
-  const unknown = Object.keys(input).filter((key) => key !== 'weight' && key !== 'noiseMultiplier');
-  if (unknown.length > 0) problems.push(`marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: weight, noiseMultiplier)`);
-  const { weight, noiseMultiplier } = input;
+  const unknown = Object.keys(input).filter((key) => key !== 'weight' && key !== 'noiseMultiplier' && key !== 'target');
+  if (unknown.length > 0) problems.push(`marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: weight, noiseMultiplier, target)`);
+  const { weight, noiseMultiplier, target } = input;
+  if (target !== undefined && !(MARGINAL_TARGETS as readonly unknown[]).includes(target)) {
+    problems.push(`marginals.target must be one of ${MARGINAL_TARGETS.join(', ')}, got ${JSON.stringify(target)}`);
+  } else if (target === 'pooled' && context.dp) {
+    // Exact counts per code would answer counting queries outside every site's budget.
+    problems.push("marginals.target 'pooled' needs every site's exact code counts, which a dp run never collects; use 'site' (each site's noisy release)");
+  }
+  const pooled = target === 'pooled' && !context.dp ? { target: 'pooled' as const } : {};
   if (!positive(weight)) problems.push(`marginals.weight must be a finite number > 0, got ${JSON.stringify(weight) ?? 'nothing'}`);
   if (context.dp) {
     if (!positive(noiseMultiplier)) {
@@ -35,5 +53,5 @@ export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; 
   }
   if (!positive(weight)) return undefined;
   if (context.dp) return positive(noiseMultiplier) ? { weight, noiseMultiplier } : undefined;
-  return { weight };
+  return { weight, ...pooled };
 }

@@ -896,6 +896,9 @@ export namespace fedsynth {
             /** VocabularyProposal digest. */
             digest: Uint8Array;
 
+            /** VocabularyProposal codeCountsWanted. */
+            codeCountsWanted: boolean;
+
             /**
              * Creates a new VocabularyProposal instance using the specified properties.
              * @param [properties] Properties to set
@@ -946,6 +949,9 @@ export namespace fedsynth {
                 /** VocabularyProposal digest */
                 digest?: (Uint8Array|null);
 
+                /** VocabularyProposal codeCountsWanted */
+                codeCountsWanted?: (boolean|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -987,6 +993,12 @@ export namespace fedsynth {
 
             /** VocabularyAgreement reason. */
             reason: string;
+
+            /** VocabularyAgreement codeCounts. */
+            codeCounts: Uint8Array;
+
+            /** VocabularyAgreement trainingRecordCount. */
+            trainingRecordCount: number;
 
             /**
              * Creates a new VocabularyAgreement instance using the specified properties.
@@ -1034,6 +1046,12 @@ export namespace fedsynth {
 
                 /** VocabularyAgreement reason */
                 reason?: (string|null);
+
+                /** VocabularyAgreement codeCounts */
+                codeCounts?: (Uint8Array|null);
+
+                /** VocabularyAgreement trainingRecordCount */
+                trainingRecordCount?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1420,6 +1438,9 @@ export namespace fedsynth {
             /** MarginalMatching noiseMultiplier. */
             noiseMultiplier: number;
 
+            /** MarginalMatching pooledPrevalence. */
+            pooledPrevalence: Uint8Array;
+
             /**
              * Creates a new MarginalMatching instance using the specified properties.
              * @param [properties] Properties to set
@@ -1457,6 +1478,9 @@ export namespace fedsynth {
 
                 /** MarginalMatching noiseMultiplier */
                 noiseMultiplier?: (number|null);
+
+                /** MarginalMatching pooledPrevalence */
+                pooledPrevalence?: (Uint8Array|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

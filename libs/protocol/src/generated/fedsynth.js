@@ -2024,6 +2024,7 @@ $root.fedsynth = (function() {
              * @property {fedsynth.v1.CodeLevel|null} [codeLevel] VocabularyProposal codeLevel
              * @property {number|null} [minCodeCount] VocabularyProposal minCodeCount
              * @property {Uint8Array|null} [digest] VocabularyProposal digest
+             * @property {boolean|null} [codeCountsWanted] VocabularyProposal codeCountsWanted
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2105,6 +2106,14 @@ $root.fedsynth = (function() {
             VocabularyProposal.prototype.digest = $util.newBuffer([]);
 
             /**
+             * VocabularyProposal codeCountsWanted.
+             * @member {boolean} codeCountsWanted
+             * @memberof fedsynth.v1.VocabularyProposal
+             * @instance
+             */
+            VocabularyProposal.prototype.codeCountsWanted = false;
+
+            /**
              * Creates a new VocabularyProposal instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.VocabularyProposal
@@ -2149,6 +2158,8 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.minCodeCount);
                 if (message.digest != null && $Object.hasOwnProperty.call(message, "digest") && message.digest.length)
                     writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.digest);
+                if (message.codeCountsWanted != null && $Object.hasOwnProperty.call(message, "codeCountsWanted") && message.codeCountsWanted !== false)
+                    writer.uint32(/* id 7, wireType 0 =*/56).bool(message.codeCountsWanted);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2246,6 +2257,15 @@ $root.fedsynth = (function() {
                                 delete message.digest;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.codeCountsWanted = value;
+                            else
+                                delete message.codeCountsWanted;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2276,6 +2296,8 @@ $root.fedsynth = (function() {
              * @property {boolean|null} [accepted] VocabularyAgreement accepted
              * @property {number|null} [coveredRecordCount] VocabularyAgreement coveredRecordCount
              * @property {string|null} [reason] VocabularyAgreement reason
+             * @property {Uint8Array|null} [codeCounts] VocabularyAgreement codeCounts
+             * @property {number|null} [trainingRecordCount] VocabularyAgreement trainingRecordCount
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2348,6 +2370,22 @@ $root.fedsynth = (function() {
             VocabularyAgreement.prototype.reason = "";
 
             /**
+             * VocabularyAgreement codeCounts.
+             * @member {Uint8Array} codeCounts
+             * @memberof fedsynth.v1.VocabularyAgreement
+             * @instance
+             */
+            VocabularyAgreement.prototype.codeCounts = $util.newBuffer([]);
+
+            /**
+             * VocabularyAgreement trainingRecordCount.
+             * @member {number} trainingRecordCount
+             * @memberof fedsynth.v1.VocabularyAgreement
+             * @instance
+             */
+            VocabularyAgreement.prototype.trainingRecordCount = 0;
+
+            /**
              * Creates a new VocabularyAgreement instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.VocabularyAgreement
@@ -2389,6 +2427,10 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.coveredRecordCount);
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
                     writer.uint32(/* id 5, wireType 2 =*/42).string(message.reason);
+                if (message.codeCounts != null && $Object.hasOwnProperty.call(message, "codeCounts") && message.codeCounts.length)
+                    writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.codeCounts);
+                if (message.trainingRecordCount != null && $Object.hasOwnProperty.call(message, "trainingRecordCount") && message.trainingRecordCount !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.trainingRecordCount);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2476,6 +2518,24 @@ $root.fedsynth = (function() {
                                 message.reason = value;
                             else
                                 delete message.reason;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.codeCounts = value;
+                            else
+                                delete message.codeCounts;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.trainingRecordCount = value;
+                            else
+                                delete message.trainingRecordCount;
                             continue;
                         }
                     }
@@ -3401,6 +3461,7 @@ $root.fedsynth = (function() {
              * @typedef {Object} fedsynth.v1.MarginalMatching.$Properties
              * @property {number|null} [weight] MarginalMatching weight
              * @property {number|null} [noiseMultiplier] MarginalMatching noiseMultiplier
+             * @property {Uint8Array|null} [pooledPrevalence] MarginalMatching pooledPrevalence
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3449,6 +3510,14 @@ $root.fedsynth = (function() {
             MarginalMatching.prototype.noiseMultiplier = 0;
 
             /**
+             * MarginalMatching pooledPrevalence.
+             * @member {Uint8Array} pooledPrevalence
+             * @memberof fedsynth.v1.MarginalMatching
+             * @instance
+             */
+            MarginalMatching.prototype.pooledPrevalence = $util.newBuffer([]);
+
+            /**
              * Creates a new MarginalMatching instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.MarginalMatching
@@ -3484,6 +3553,8 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 1, wireType 1 =*/9).double(message.weight);
                 if (message.noiseMultiplier != null && $Object.hasOwnProperty.call(message, "noiseMultiplier") && !$Object.is(message.noiseMultiplier, 0))
                     writer.uint32(/* id 2, wireType 1 =*/17).double(message.noiseMultiplier);
+                if (message.pooledPrevalence != null && $Object.hasOwnProperty.call(message, "pooledPrevalence") && message.pooledPrevalence.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pooledPrevalence);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3544,6 +3615,15 @@ $root.fedsynth = (function() {
                                 message.noiseMultiplier = value;
                             else
                                 delete message.noiseMultiplier;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.pooledPrevalence = value;
+                            else
+                                delete message.pooledPrevalence;
                             continue;
                         }
                     }

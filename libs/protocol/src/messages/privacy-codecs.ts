@@ -1,5 +1,7 @@
 import type { fedsynth } from '../generated/fedsynth';
 import { ProtocolError } from '../errors/protocol-error';
+import type { ProtocolLimits } from '../limits';
+import { checkCodeVector } from './code-vector';
 import { checkUint32 } from './field-checks';
 import type { DpSettings, MarginalMatching, PrivacySpent } from './types';
 
@@ -39,7 +41,7 @@ type WireMarginals = fedsynth.v1.MarginalMatching.$Properties | MarginalMatching
  * MarginalMatching, or undefined when absent: weight > 0; noise multiplier finite and ≥ 0,
  * and > 0 when the task has dp (exact prevalences would void its guarantee).
  */
-export function checkMarginalMatching(v: WireMarginals | null | undefined, field: string, withDp: boolean): MarginalMatching | undefined {
+export function checkMarginalMatching(v: WireMarginals | null | undefined, field: string, withDp: boolean, limits: ProtocolLimits): MarginalMatching | undefined {
   if (v === null || v === undefined) return undefined;
   const weight = checkPositive(v.weight, `${field}.weight`);
   const noiseMultiplier = withDp ? checkPositive(v.noiseMultiplier, `${field}.noiseMultiplier`) : (v.noiseMultiplier ?? 0);
@@ -48,7 +50,11 @@ export function checkMarginalMatching(v: WireMarginals | null | undefined, field
     if (!Number.isFinite(noiseMultiplier)) throw new ProtocolError('NON_FINITE', `${noiseMultiplier} is not finite`, { field: `${field}.noiseMultiplier` });
     if (noiseMultiplier < 0) throw new ProtocolError('INVALID_VALUE', `${noiseMultiplier} must be ≥ 0`, { field: `${field}.noiseMultiplier` });
   }
-  return { weight, noiseMultiplier };
+  const raw = v.pooledPrevalence ?? undefined;
+  if (raw === undefined || raw.length === 0) return { weight, noiseMultiplier };
+  // Pooled prevalences come from exact site counts, which dp runs never collect.
+  if (withDp) throw new ProtocolError('INVALID_VALUE', 'pooled prevalences are for runs without dp', { field: `${field}.pooledPrevalence` });
+  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1) };
 }
 
 /** PrivacySpent, or undefined when absent: ε finite and ≥ 0, δ in (0, 1). */

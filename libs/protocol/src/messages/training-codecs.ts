@@ -7,6 +7,7 @@ import type { BodyCodec } from './body-codec';
 import { checkFinite, checkId, checkMetrics, checkPresent, checkUint32 } from './field-checks';
 import { phaseCodec } from './enum-codecs';
 import { metricsFromWire, metricsToWire } from './metrics-codec';
+import { codeVectorBytes } from './code-vector';
 import { checkDpSettings, checkMarginalMatching, checkPrivacySpent } from './privacy-codecs';
 import { checkSecureAggregationSettings } from './secure-aggregation-codecs';
 import type { TrainOptions, TrainResult, TrainTask } from './types';
@@ -47,7 +48,7 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
   encode(v, ctx, field) {
     const deadline = checkDeadline(v.deadlineUnixMs, `${field}.deadlineUnixMs`);
     const dp = checkDpSettings(v.dp, `${field}.dp`);
-    const marginals = checkMarginalMatching(v.marginals, `${field}.marginals`, dp !== undefined);
+    const marginals = checkMarginalMatching(v.marginals, `${field}.marginals`, dp !== undefined, ctx.limits);
     const secureAggregation = checkSecureAggregationSettings(v.secureAggregation, `${field}.secureAggregation`, ctx.limits);
     const head = pb.TrainTask.encode({
       runId: checkId(v.runId, `${field}.runId`, ctx.limits),
@@ -57,7 +58,9 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
       options: checkTrainOptions(v.options, `${field}.options`, ctx.limits),
       deadlineUnixMs: deadline ?? 0,
       ...(dp ? { dp } : {}),
-      ...(marginals ? { marginals } : {}),
+      ...(marginals
+        ? { marginals: { weight: marginals.weight, noiseMultiplier: marginals.noiseMultiplier, ...(marginals.pooledPrevalence ? { pooledPrevalence: codeVectorBytes(marginals.pooledPrevalence) } : {}) } }
+        : {}),
       ...(secureAggregation ? { secureAggregation } : {}),
     }).finish();
     const tensors = weightSetToWire(v.weights, `${field}.weights`, ctx);
@@ -77,7 +80,7 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
     if (deadline !== undefined) task.deadlineUnixMs = deadline;
     const dp = checkDpSettings(w.dp, `${field}.dp`);
     if (dp) task.dp = dp;
-    const marginals = checkMarginalMatching(w.marginals, `${field}.marginals`, dp !== undefined);
+    const marginals = checkMarginalMatching(w.marginals, `${field}.marginals`, dp !== undefined, ctx.limits);
     if (marginals) task.marginals = marginals;
     const secureAggregation = checkSecureAggregationSettings(w.secureAggregation, `${field}.secureAggregation`, ctx.limits);
     if (secureAggregation) task.secureAggregation = secureAggregation;

@@ -83,6 +83,8 @@ export interface VocabularyProposal {
   source: VocabularySource;
   codeLevel: CodeLevel;
   minCodeCount: number;
+  /** True: answer with code counts (runs matching pooled prevalences, never with dp). */
+  codeCountsWanted?: boolean;
 }
 
 export interface VocabularyAgreement {
@@ -94,6 +96,10 @@ export interface VocabularyAgreement {
   coveredRecordCount: number;
   /** Why the site refuses (empty when accepted). */
   reason: string;
+  /** When the proposal wanted them: per proposed code, the site's training records holding it. */
+  codeCounts?: Float32Array;
+  /** With codeCounts: the site's training records. */
+  trainingRecordCount?: number;
 }
 
 /** DP-SGD settings of a TrainTask: the site Poisson-samples with q = expectedBatchSize ÷ its records. */
@@ -112,6 +118,8 @@ export interface MarginalMatching {
   weight: number;
   /** 0: the site's exact prevalences (runs without dp); z > 0: a one-off noisy release (required with dp). */
   noiseMultiplier: number;
+  /** Runs without dp: the sites' pooled prevalences, one per code, matched instead of the site's own. */
+  pooledPrevalence?: Float32Array;
 }
 
 /** A site's privacy loss so far (its own RDP accountant), over everything it released. */

@@ -3,6 +3,7 @@ import { ProtocolError } from '../errors/protocol-error';
 import type { ProtocolLimits } from '../limits';
 import { digestsEqual, vocabularyDigest } from '../vocabulary/vocabulary-digest';
 import type { BodyCodec } from './body-codec';
+import { checkCodeVector, codeVectorBytes } from './code-vector';
 import { checkDigest, checkId, checkList, checkText, checkUint32 } from './field-checks';
 import { codeLevelCodec, recordUnitCodec, vocabularySourceCodec } from './enum-codecs';
 import { checkPrivacySpent } from './privacy-codecs';
@@ -62,6 +63,7 @@ export const vocabularyProposalCodec: BodyCodec<'vocabularyProposal'> = {
       codeLevel: codeLevelCodec.toWire(v.codeLevel, `${field}.codeLevel`),
       minCodeCount: checkUint32(v.minCodeCount, `${field}.minCodeCount`),
       digest: vocabularyDigest(codes),
+      codeCountsWanted: checkBoolean(v.codeCountsWanted, `${field}.codeCountsWanted`),
     }).finish();
     return { head };
   },
@@ -79,17 +81,28 @@ export const vocabularyProposalCodec: BodyCodec<'vocabularyProposal'> = {
       source: vocabularySourceCodec.fromWire(w.source, `${field}.source`),
       codeLevel: codeLevelCodec.fromWire(w.codeLevel, `${field}.codeLevel`),
       minCodeCount: checkUint32(w.minCodeCount, `${field}.minCodeCount`),
+      ...(checkBoolean(w.codeCountsWanted, `${field}.codeCountsWanted`) ? { codeCountsWanted: true } : {}),
     };
   },
 };
+
+function checkBoolean(value: boolean | null | undefined, field: string): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field });
+  return value;
+}
 
 function checkAgreement(
   v: fedsynth.v1.VocabularyAgreement.$Properties | VocabularyAgreement,
   field: string,
   limits: ProtocolLimits,
 ): VocabularyAgreement {
-  const accepted = v.accepted ?? false;
-  if (typeof accepted !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.accepted` });
+  const accepted = checkBoolean(v.accepted, `${field}.accepted`);
+  // Counts travel as bytes; absent (or empty) when the proposal did not want them.
+  const rawCounts = v.codeCounts ?? undefined;
+  const hasCounts = rawCounts !== undefined && rawCounts.length > 0;
+  const trainingRecordCount = checkUint32(v.trainingRecordCount, `${field}.trainingRecordCount`);
+  const counts = hasCounts ? checkCodeVector(rawCounts, `${field}.codeCounts`, limits, trainingRecordCount) : undefined;
   return {
     runId: checkId(v.runId, `${field}.runId`, limits),
     digest: checkDigest(v.digest, `${field}.digest`),
@@ -97,12 +110,14 @@ function checkAgreement(
     coveredRecordCount: checkUint32(v.coveredRecordCount, `${field}.coveredRecordCount`),
     // A refusal must say why; an acceptance may carry a note.
     reason: checkText(v.reason, `${field}.reason`, limits, { required: !accepted }),
+    ...(counts ? { codeCounts: counts, trainingRecordCount } : {}),
   };
 }
 
 export const vocabularyAgreementCodec: BodyCodec<'vocabularyAgreement'> = {
   encode(v, ctx, field) {
-    return { head: pb.VocabularyAgreement.encode(checkAgreement(v, field, ctx.limits)).finish() };
+    const { codeCounts, ...rest } = checkAgreement(v, field, ctx.limits);
+    return { head: pb.VocabularyAgreement.encode({ ...rest, ...(codeCounts ? { codeCounts: codeVectorBytes(codeCounts) } : {}) }).finish() };
   },
   decode(w, ctx, field) {
     return checkAgreement(w, field, ctx.limits);

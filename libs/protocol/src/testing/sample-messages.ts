@@ -90,15 +90,18 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     source: rng.pick(['fixed', 'union'] as const),
     codeLevel: rng.pick(['full', 'category'] as const),
     minCodeCount: rng.int(1, 20),
+    ...(rng.bool() ? { codeCountsWanted: true } : {}),
   }),
   vocabularyAgreement: (rng) => {
     const accepted = rng.bool(0.8);
+    const trainingRecordCount = rng.int(1, 5000);
     return {
       runId: id(rng, 'run'),
       digest: vocabularyDigest(codes(rng, 5)),
       accepted,
       coveredRecordCount: rng.int(0, 5000),
       reason: accepted ? '' : 'vocabulary covers too few records',
+      ...(accepted && rng.bool() ? { codeCounts: Float32Array.from({ length: rng.int(1, 40) }, () => rng.int(0, trainingRecordCount)), trainingRecordCount } : {}),
     };
   },
   trainTask: (rng) => ({
@@ -119,7 +122,9 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
     ...(() => {
       const dp = rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024) } } : {};
       // Exact prevalences (noise 0) only without dp, as the codec requires.
-      const marginals = rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: 'dp' in dp || rng.bool() ? rng.uniform(0.5, 20) : 0 } } : {};
+      // Pooled prevalences only without dp.
+      const pooled = !('dp' in dp) && rng.bool() ? { pooledPrevalence: Float32Array.from({ length: rng.int(1, 40) }, () => Math.fround(rng.uniform(0, 1))) } : {};
+      const marginals = rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: 'dp' in dp || rng.bool() ? rng.uniform(0.5, 20) : 0, ...pooled } } : {};
       return { ...dp, ...marginals };
     })(),
     ...(rng.bool() ? { secureAggregation: sampleSecureAggregationSettings(rng) } : {}),

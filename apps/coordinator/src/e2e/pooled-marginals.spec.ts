@@ -1,0 +1,80 @@
+import { columnCounts, createVocabulary, prevalence, type MarginalTarget } from '@fedsynth/gan';
+import { loadSiteData, matrixOnVocabulary } from '@fedsynth/site-agent';
+import { startE2eFederation, tinyRunBody, type E2eFederation } from '../__fixtures__/e2e-federation';
+import { CoordinatorStore } from '../store/coordinator-store';
+
+const SITES = ['hospital-a', 'hospital-b', 'hospital-c'];
+
+describe('pooled marginal matching end to end (real coordinator, three real site agents)', () => {
+  let fed: E2eFederation;
+
+  beforeAll(async () => {
+    fed = await startE2eFederation({ prefix: 'fedsynth-e2e-pooled-', sites: SITES });
+  });
+
+  afterAll(() => fed?.close());
+
+  it("every site's generator matches the federation's pooled prevalences, computed here from the three sites' records", async () => {
+    const targets = new Map<string, { source: string; target: MarginalTarget }[]>();
+    const agents = SITES.map((siteId) =>
+      fed.agent(siteId, {
+        onEvent: (event) => {
+          if (event.type === 'trainStarted' && event.marginals) targets.set(siteId, [...(targets.get(siteId) ?? []), event.marginals]);
+        },
+      }),
+    );
+    await Promise.all(agents.map((a) => a.start()));
+
+    const body = tinyRunBody({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 3, strategy: { name: 'fedavg' } }) as { options: Record<string, unknown> };
+    body.options['marginals'] = { weight: 1, target: 'pooled' };
+    const created = await fed.api('POST', '/api/runs', body);
+    expect(created.status).toBe(201);
+    const runId = created.body['id'] as string;
+    const detail = await fed.runToEnd(runId, 60_000);
+    expect((detail['run'] as { status: string }).status).toBe('completed');
+
+    // Independently of the coordinator: each site's training records on the run's vocabulary,
+    // loaded as the fixture's agents load them; pooled = Σ counts ÷ Σ records.
+    const codes = (detail['run'] as { vocabulary: string[] }).vocabulary;
+    const vocabulary = createVocabulary(codes);
+    const matrices = await Promise.all(
+      fed.files.map(async (input) => {
+        const data = await loadSiteData({ read: { format: 'long', input, rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 });
+        return matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+      }),
+    );
+    const totals = new Float64Array(codes.length);
+    for (const m of matrices) columnCounts(m).forEach((k, c) => (totals[c]! += k));
+    const records = matrices.reduce((s, m) => s + m.rows, 0);
+    const pooled = Array.from(totals, (k) => k / records);
+
+    for (const [i, siteId] of SITES.entries()) {
+      const used = targets.get(siteId) ?? [];
+      // Both GAN rounds, and no autoencoder round, match the pooled prevalences.
+      expect(used).toHaveLength(2);
+      for (const { source, target } of used) {
+        expect(source).toBe('pooled');
+        expect(target.weight).toBe(1);
+        expect(target.prevalence).toHaveLength(codes.length);
+        let worst = 0;
+        target.prevalence.forEach((p, c) => (worst = Math.max(worst, Math.abs(p - pooled[c]!))));
+        expect(worst).toBeLessThan(1e-6); // float32 on the wire
+      }
+      // Not the site's own prevalences, which the default target ('site') would have been.
+      const own = prevalence(matrices[i]!);
+      let gap = 0;
+      own.forEach((p, c) => (gap = Math.max(gap, Math.abs(p - pooled[c]!))));
+      expect(gap).toBeGreaterThan(0.01);
+    }
+
+    // The audit log names the sites and records behind the target, never a count.
+    const store = CoordinatorStore.open({ path: fed.config.databasePath });
+    try {
+      const entries = store.audit.list({ action: 'marginals.pooled' }).filter((e) => e.subject === runId);
+      expect(entries).toHaveLength(1);
+      expect(entries[0]!.details).toEqual({ sites: expect.arrayContaining(SITES), records });
+    } finally {
+      store.close();
+    }
+  });
+});
