@@ -57,7 +57,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
         expect(target.weight).toBe(1);
         expect(target.prevalence).toHaveLength(codes.length);
         let worst = 0;
-        target.prevalence.forEach((p, c) => (worst = Math.max(worst, Math.abs(p - pooled[c]!))));
+        Array.from(target.prevalence).forEach((p, c) => (worst = Math.max(worst, Math.abs(p - pooled[c]!))));
         expect(worst).toBeLessThan(1e-6); // float32 on the wire
       }
       // Not the site's own prevalences, which the default target ('site') would have been.
