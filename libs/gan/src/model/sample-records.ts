@@ -26,9 +26,10 @@ export const SAMPLE_DRAWS = ['round', 'bernoulli'] as const;
 export type SampleDraw = (typeof SAMPLE_DRAWS)[number];
 
 /**
- * Bernoulli draws, measured better than rounding on every quality score and no worse on
- * privacy (root README, "Sampling"): rounding at 0.5 left 63–75% of the codes out of every
- * synthetic record and 7–8 codes per record against 11 real, so each prevalence came out low.
+ * Bernoulli draws: measured on the federation cohort's generators (root README, "Sampling"),
+ * prevalence RMSE 22–37 % lower and detection AUC lower than rounding, privacy unchanged.
+ * Rounding at 0.5 never generated 63–75 % of the codes and made 7–8 codes per record against
+ * 11 real, so prevalences came out low.
  */
 export const DEFAULT_SAMPLE_DRAW: SampleDraw = 'bernoulli';
 
