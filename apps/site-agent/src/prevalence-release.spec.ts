@@ -64,6 +64,7 @@ describe('PrevalenceReleases', () => {
     expect(target.weight).toBe(1);
     expect(releases.targetFor(task('r4', 'autoencoder', pooled))).toBeUndefined();
     // A target for another vocabulary is refused before training, naming the field.
+    expect(() => releases.check(task('r4', 'gan', { ...pooled, pooledPrevalence: new Float32Array([0.5]) }), matrix)).toThrow('1 pooled prevalences for a vocabulary of 2 codes');
     expect(() => releases.prepare(task('r4', 'gan', { ...pooled, pooledPrevalence: new Float32Array([0.5]) }), matrix)).toThrow('1 pooled prevalences for a vocabulary of 2 codes');
   });
 });

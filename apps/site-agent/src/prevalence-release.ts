@@ -29,15 +29,23 @@ export class PrevalenceReleases {
   }
 
   /**
+   * Refuses (ProtocolError) a task whose pooled prevalences do not have one value per column.
+   * Called before the task is planned or binds anything, so a refused task costs nothing.
+   */
+  check(task: MarginalTask, matrix: BinaryMatrix): void {
+    const pooled = task.marginals?.pooledPrevalence;
+    if (pooled && pooled.length !== matrix.cols) {
+      throw new ProtocolError('INVALID_VALUE', `${pooled.length} pooled prevalences for a vocabulary of ${matrix.cols} codes`, { field: 'trainTask.marginals.pooledPrevalence' });
+    }
+  }
+
+  /**
    * Computes the run's prevalences if not yet done (a noisy release: call once it is charged).
-   * A task carrying the pooled prevalences needs none of the site's: it is only checked to
-   * have one value per column (else a ProtocolError, and the task is refused).
+   * A task carrying the pooled prevalences needs none of the site's.
    */
   prepare(task: MarginalTask, matrix: BinaryMatrix): void {
     const marginals = task.marginals;
-    if (marginals?.pooledPrevalence && marginals.pooledPrevalence.length !== matrix.cols) {
-      throw new ProtocolError('INVALID_VALUE', `${marginals.pooledPrevalence.length} pooled prevalences for a vocabulary of ${matrix.cols} codes`, { field: 'trainTask.marginals.pooledPrevalence' });
-    }
+    this.check(task, matrix);
     if (task.phase !== 'gan' || !marginals || marginals.pooledPrevalence || this.released.has(task.runId)) return;
     const prevalence =
       marginals.noiseMultiplier > 0

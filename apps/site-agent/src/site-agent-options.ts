@@ -68,6 +68,13 @@ export interface SiteAgentOptions {
    */
   secureAggregation?: boolean;
   /**
+   * Answer a vocabulary proposal that asks for code counts (a run with pooled marginal
+   * matching) with the exact number of training records holding each proposed code,
+   * small counts included. Default false: such proposals are refused, so no count leaves
+   * the site unless its operator chose so. Never with a privacy budget.
+   */
+  shareCodeCounts?: boolean;
+  /**
    * The site's own differential-privacy budget (ε, δ) over everything it releases from its
    * records: it then announces codes from noisy counts (charged to the budget), trains
    * only DP tasks, and refuses a task that would take its ε above `epsilon`

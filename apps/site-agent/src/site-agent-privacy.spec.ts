@@ -28,8 +28,8 @@ describe('what a site agent with a privacy budget releases outside DP-SGD', () =
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  function agent(privacy?: { epsilon: number; delta: number; ledgerFile?: string }): SiteAgent {
-    return new SiteAgent({ url: 'http://127.0.0.1:9', siteId: 'a', token: 't', data, ...(privacy ? { privacy } : {}) });
+  function agent(privacy?: { epsilon: number; delta: number; ledgerFile?: string }, shareCodeCounts?: boolean): SiteAgent {
+    return new SiteAgent({ url: 'http://127.0.0.1:9', siteId: 'a', token: 't', data, ...(privacy ? { privacy } : {}), ...(shareCodeCounts ? { shareCodeCounts } : {}) });
   }
 
   const proposal = (codes: string[]): VocabularyProposal => ({ runId: 'r', codes, source: 'fixed', codeLevel: 'category', minCodeCount: 2 });
@@ -54,10 +54,16 @@ describe('what a site agent with a privacy budget releases outside DP-SGD', () =
     for (const codes of [['250'], ['401'], ['999']]) expect(budgeted.agree(proposal(codes))).toMatchObject({ accepted: true, coveredRecordCount: records, reason: '' });
   });
 
-  it('sends exact code counts only when the proposal wants them, and never with a budget', async () => {
-    const plain = agent() as unknown as AgentInternals;
-    const budgeted = agent({ epsilon: 50, delta: 1e-5 }) as unknown as AgentInternals;
-    plain.data = budgeted.data = await loadSiteData(data);
+  it('sends exact code counts only when the proposal wants them and its operator opted in, and never with a budget', async () => {
+    const plain = agent(undefined, true) as unknown as AgentInternals;
+    const budgeted = agent({ epsilon: 50, delta: 1e-5 }, true) as unknown as AgentInternals;
+    const unwilling = agent() as unknown as AgentInternals;
+    plain.data = budgeted.data = unwilling.data = await loadSiteData(data);
+    expect(unwilling.agree({ ...proposal(['250', '401']), codeCountsWanted: true })).toMatchObject({
+      accepted: false,
+      reason: 'the run asks for exact code counts (pooled marginal matching); this site does not share them (start it with --share-code-counts to join such runs)',
+    });
+    expect(unwilling.agree({ ...proposal(['250', '401']), codeCountsWanted: true })).not.toHaveProperty('codeCounts');
     const records = plain.data.train.matrix.rows;
     const held250 = plain.agree(proposal(['250'])).coveredRecordCount;
     expect(plain.agree(proposal(['250', '401']))).not.toHaveProperty('codeCounts');

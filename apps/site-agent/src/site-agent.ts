@@ -316,7 +316,8 @@ export class SiteAgent {
       case 'trainTask': {
         if (!this.matrix) throw new ProtocolError('UNEXPECTED_MESSAGE', 'a TrainTask before any vocabulary was agreed', { messageId: envelope.messageId });
         const task = envelope.body.value;
-        // Planned first (pure): a task refused for the budget binds no secure-aggregation secrets.
+        // Checked and planned first (pure): a refused task binds no secure-aggregation secrets.
+        this.prevalences.check(task, this.matrix);
         const releases = this.prevalences.needed(task);
         const plan = this.privacy.plan(task, this.matrix.rows, releases);
         if (plan.kind === 'refuse') {
@@ -389,9 +390,14 @@ export class SiteAgent {
       const reason = `none of this site's ${matrix.rows} training records holds a code of the fixed vocabulary (${vocabulary.codes.length} codes)`;
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
     }
-    // Exact counts answer counting queries the proposer chose; a budgeted site never sends them.
+    // Exact counts answer counting queries the proposer chose (small cells included): sent only
+    // when the operator opted in, and never by a site with a privacy budget.
     if (proposal.codeCountsWanted && budgeted) {
       const reason = 'the run asks for exact code counts (pooled marginal matching), but this site trains under a privacy budget';
+      return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
+    }
+    if (proposal.codeCountsWanted && !this.options.shareCodeCounts) {
+      const reason = 'the run asks for exact code counts (pooled marginal matching); this site does not share them (start it with --share-code-counts to join such runs)';
       return { runId: proposal.runId, digest, accepted: false, coveredRecordCount: 0, reason };
     }
     this.matrix = matrix;

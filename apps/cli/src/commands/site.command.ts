@@ -29,6 +29,9 @@ ${CA_HELP}
   --eval-min-records N       refuse evaluation tasks when the training or held-out split has fewer
                              than N records (default: 20; aggregates over fewer say too much about
                              each patient, lower it only for demonstration data)
+  --share-code-counts        join runs with pooled marginal matching: send, once per run, how
+                             many training records hold each of the run's codes (exact, small
+                             counts included; off by default; refused with a privacy budget)
 
 ${SITE_DP_HELP}
 ${DATA_INPUT_HELP}
@@ -108,6 +111,7 @@ export const siteCommand: Command = {
     'split-seed': { type: 'string' },
     'min-code-count': { type: 'string' },
     'eval-min-records': { type: 'string' },
+    'share-code-counts': { type: 'boolean' },
     ...SITE_DP_OPTIONS,
   },
   async run(values, positionals, io) {
@@ -137,6 +141,7 @@ export const siteCommand: Command = {
         data: { read, holdoutFraction, splitSeed, minCodeCount },
         evaluation: { minRecords: evalMinRecords },
         ...(privacy ? { privacy } : {}),
+        ...(values['share-code-counts'] === true ? { shareCodeCounts: true } : {}),
         log: (line) => stamp(io, line),
         onEvent: (event) => {
           const line = describeSiteEvent(event);

@@ -99,7 +99,7 @@ export async function trainWithoutFederation(
   return { model, wallMs: performance.now() - started };
 }
 
-/** Synthetic records from a model: noise through the generator and decoder, rounded at 0.5. */
+/** Synthetic records from a model: noise through the generator and decoder, drawn by `draw` (libs/gan default: Bernoulli). */
 export function sampleSynthetic(model: GanModel, count: number, seed: number, draw?: SampleDraw): BinaryMatrix {
   return sampleRecords(modelSampler(model), { count, seed, ...(draw ? { draw } : {}) });
 }

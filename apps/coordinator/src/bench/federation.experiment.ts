@@ -108,6 +108,7 @@ function parse() {
     return a as Arm;
   });
   const seed = wholeNumber('seed', values.seed, 0);
+  if (values['marginal-target'] !== undefined && values['marginal-weight'] === undefined) throw new Error('--marginal-target needs --marginal-weight');
   const sampling = values.sampling as SampleDraw;
   if (!SAMPLE_DRAWS.includes(sampling)) throw new Error(`--sampling must be one of ${SAMPLE_DRAWS.join(', ')}, got '${values.sampling}'`);
   // Checked by the coordinator's own rules, so a typo fails here rather than at run creation.
@@ -265,7 +266,7 @@ async function main(): Promise<void> {
     try {
       centralRow = { label: 'centralised (pooled records)', trainingRecords: cohort.pooledTrain.rows, wallMs, ...score(model, cohort.pooledTrain, cohort.pooledHoldout) };
       // Kept so the generator can be scored again (another sampling) without retraining it.
-      await exportModel(model, join(args.out, 'centralised-model'), { vocabulary: cohort.vocabulary });
+      await exportModel(model, join(args.out, 'centralised-model'), { vocabulary: cohort.vocabulary, draw: args.sampling });
     } finally {
       model.dispose();
     }

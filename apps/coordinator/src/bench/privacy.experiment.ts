@@ -32,7 +32,7 @@
  * site releases noisy code counts: ε is DP-SGD's alone, as each site's accountant reports it.
  * Writes DIR/results.json (after every arm) and prints a Markdown table.
  */
-import { initBackend, type BinaryMatrix } from '@fedsynth/gan';
+import { DEFAULT_SAMPLE_DRAW, initBackend, type BinaryMatrix } from '@fedsynth/gan';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -224,6 +224,8 @@ async function main(): Promise<void> {
           cohort: { ...args.cohort, codeLevel: args.codeLevel, vocabularySize: cohort.vocabulary.codes.length, siteTrainingRecords: cohort.siteTrain.map((m) => m.rows), pooledHoldoutRecords: cohort.pooledHoldout.rows },
           settings: { family: args.family, noMinibatchAveraging: args.noMinibatchAveraging, marginalWeight: args.marginalWeight ?? null, marginalShare: args.marginalShare, aeRounds: args.aeRounds, ganRounds: args.ganRounds, train: args.train, discriminatorSteps: args.discriminatorSteps, discriminatorDims: args.discriminatorDims, latentDim: args.latentDim, averageDecay: args.averageDecay, clipNorm: args.clipNorm, delta: args.delta, plans },
           synthetic: args.synthetic,
+          // How the generators were sampled (Bernoulli draws since 2026-11-28; the README's figures before rounded).
+          sampling: DEFAULT_SAMPLE_DRAW,
           rows,
           realRecords: floor,
           totalMinutes: (performance.now() - started) / 60_000,

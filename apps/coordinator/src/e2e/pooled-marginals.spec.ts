@@ -18,6 +18,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     const targets = new Map<string, { source: string; target: MarginalTarget }[]>();
     const agents = SITES.map((siteId) =>
       fed.agent(siteId, {
+        shareCodeCounts: true,
         onEvent: (event) => {
           if (event.type === 'trainStarted' && event.marginals) targets.set(siteId, [...(targets.get(siteId) ?? []), event.marginals]);
         },

@@ -7,17 +7,26 @@ export interface SiteCodeCounts {
   records: number;
 }
 
+/**
+ * Every site receives the pooled vector and knows its own counts: with two sites each could
+ * subtract its own and read the other's. From three on, a site learns only the sum of the
+ * others' counts (two sites colluding still learn the third's; README threat table).
+ */
+export const MIN_POOLED_SITES = 3;
+
 export type PooledPrevalenceOutcome = { ok: true; prevalence: Float32Array; sites: number; records: number } | { ok: false; reason: string };
 
 /**
  * The pooled prevalence of each code over the sites' training records, Σ counts ÷ Σ records:
  * what a centralised generator would be matched to. Each site's prevalences alone would pull
  * the shared generator towards that site's case mix (and away from codes other sites hold);
- * this target is the same at every site. Refuses counts of another length than the
+ * this target is the same at every site. Refuses fewer than MIN_POOLED_SITES sites, counts of another length than the
  * vocabulary, counts above a site's records and sites without records, naming the site. Pure.
  */
 export function pooledPrevalence(reports: readonly SiteCodeCounts[], vocabularySize: number): PooledPrevalenceOutcome {
-  if (reports.length === 0) return { ok: false, reason: 'no site sent its code counts' };
+  if (reports.length < MIN_POOLED_SITES) {
+    return { ok: false, reason: `${reports.length} site(s) sent code counts; pooling needs at least ${MIN_POOLED_SITES} (with fewer, a site could subtract its own counts from the pooled prevalences and read another's)` };
+  }
   const sums = new Float64Array(vocabularySize);
   let records = 0;
   for (const { siteId, counts, records: n } of reports) {

@@ -202,40 +202,51 @@ describe('RunDriver', () => {
     expect(proposals.map((p) => [p.siteId, p.proposal.source, p.proposal.codes])).toEqual([['a', 'fixed', ['250', '428', 'V45']]]);
   });
 
-  it('pooled marginal matching: asks every site for code counts, sends Σ counts ÷ Σ records in GAN tasks only, and asks the sites admitted on resume again', async () => {
+  it('pooled marginal matching: asks every site for code counts, sends Σ counts ÷ Σ records in GAN tasks only, and keeps that target on resume', async () => {
+    connectFakeSite('c');
     const pooled = { marginals: { weight: 1, target: 'pooled' } };
-    const runId = await startRun({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 1 }, ['a', 'b'], undefined, pooled);
+    const runId = await startRun({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 1 }, ['a', 'b', 'c'], undefined, pooled);
     expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted])).toEqual([
       ['a', true],
       ['b', true],
+      ['c', true],
     ]);
     expect(tasks.get('a')!.marginals).toBeUndefined(); // the autoencoder round matches nothing
-    await submit('a', resultFrom(tasks.get('a')!));
-    await submit('b', resultFrom(tasks.get('b')!));
+    for (const siteId of ['a', 'b', 'c']) await submit(siteId, resultFrom(tasks.get(siteId)!));
     await driver!.settled();
-    // Codes 401, 428, 584: a holds 0, 1, 2 of 10 records, b 2, 2, 2 of 10 → 2/20, 3/20, 4/20.
+    // Codes 401, 428, 584: a holds 0, 1, 2 of 10 records, b and c 2, 2, 2 of 10 → 4/30, 5/30, 6/30.
+    const expected = [4 / 30, 5 / 30, 6 / 30].map(Math.fround);
     expect(tasks.get('a')!.phase).toBe('gan');
-    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual([0.1, 0.15, 0.2].map(Math.fround));
-    expect(tasks.get('b')!.marginals).toEqual(tasks.get('a')!.marginals);
-    expect(store.audit.list({ action: 'marginals.pooled' })).toEqual([expect.objectContaining({ subject: runId, details: { sites: ['a', 'b'], records: 20 } })]);
+    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
+    expect(tasks.get('c')!.marginals).toEqual(tasks.get('a')!.marginals);
+    expect(store.audit.list({ action: 'marginals.pooled' })).toEqual([expect.objectContaining({ subject: runId, details: { sites: ['a', 'b', 'c'], records: 30 } })]);
+    expect(Array.from(store.runs.marginalTarget(runId)!)).toEqual(expected);
 
-    // Restored with site a only: the target is a's own counts, asked for again.
+    // Restored with site a only (as after a restart, when one site is back first): the stored
+    // target, not a's own counts, and no site is asked for counts again.
     await driver!.dispatch({ type: 'stop', at: Date.now() });
     driver!.dispose();
     proposals = [];
     tasks.clear();
     driver = await RunDriver.restore(store.runs.start(runId), ctx);
     expect(await driver.admit(['a'])).toEqual(['a']);
-    expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted])).toEqual([['a', true]]);
+    expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted ?? false])).toEqual([['a', false]]);
     await driver.dispatch({ type: 'start', at: Date.now(), connected: ['a'] });
-    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual([0, 0.1, 0.2].map(Math.fround));
+    expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
   });
 
-  it('pooled marginal matching: a site that agrees without its code counts fails the vocabulary, named', async () => {
+  it('pooled marginal matching: a site that agrees without its code counts, or fewer than three sites, fail the vocabulary step, named', async () => {
+    connectFakeSite('c');
     countless.add('b');
-    const runId = await startRun({ phases: [{ phase: 'gan', rounds: 1 }] }, ['a', 'b'], undefined, { marginals: { weight: 1, target: 'pooled' } });
-    expect(store.runs.get(runId).status).toBe('failed');
-    expect(store.runs.get(runId).error).toMatch(/b: agreed without the code counts the run needs \(pooled marginal matching\); update the site agent/);
+    const withoutCounts = await startRun({ phases: [{ phase: 'gan', rounds: 1 }] }, ['a', 'b', 'c'], undefined, { marginals: { weight: 1, target: 'pooled' } });
+    expect(store.runs.get(withoutCounts).status).toBe('failed');
+    expect(store.runs.get(withoutCounts).error).toMatch(/b: agreed without the code counts the run needs \(pooled marginal matching\); update the site agent/);
+    driver!.dispose();
+    countless.clear();
+    const two = await startRun({ phases: [{ phase: 'gan', rounds: 1 }] }, ['a', 'b'], undefined, { marginals: { weight: 1, target: 'pooled' } });
+    expect(store.runs.get(two).status).toBe('failed');
+    expect(store.runs.get(two).error).toMatch(/pooled marginal matching: 2 site\(s\) sent code counts; pooling needs at least 3/);
+    expect(store.runs.marginalTarget(two)).toBeUndefined();
   });
 
   it('writes accepted contributions with the round\'s completion, in one commit, and a rejected update at once', async () => {

@@ -63,8 +63,8 @@ export class RunDriver {
   private vocabulary: Vocabulary | undefined;
   /**
    * Runs matching the pooled prevalences (marginals.target 'pooled'): Σ counts ÷ Σ records of
-   * the sites that agreed to the vocabulary. Kept in memory only: a restored run asks the sites
-   * it admits again (their counts on the same vocabulary are the same).
+   * the sites that agreed to the vocabulary, computed once and stored with the run (a restored
+   * run, and a site joining later, match the same vector, whoever is connected).
    */
   private pooledTarget: Float32Array | undefined;
   /** Accepted results of the current attempt, by site. */
@@ -117,6 +117,7 @@ export class RunDriver {
     ctx.store.evaluations.failUnfinished(run.id, 'interrupted: the run was stopped or the coordinator restarted');
     if (run.vocabulary && run.vocabularyHash) {
       driver.vocabulary = { codes: run.vocabulary, hash: run.vocabularyHash };
+      driver.pooledTarget = ctx.store.runs.marginalTarget(run.id);
       const last = ctx.store.rounds.lastCompleted(run.id);
       driver.globalWeights = last?.checkpoint ? await ctx.checkpoints.load(last.checkpoint) : driver.initialWeights(run.vocabulary.length);
       driver.strategyState = last?.strategyState ? await ctx.checkpoints.load(last.strategyState) : [];
@@ -134,34 +135,22 @@ export class RunDriver {
     const { codeLevel, minCodeCount } = this.options.vocabulary;
     const source = vocabularySource(this.options.vocabulary);
     const codes = [...this.vocabulary.codes];
-    // A restored run has no pooled target yet: the sites it admits now define it. A site that
-    // joins later trains with the target the run already has.
-    const codeCountsWanted = this.wantsPooledTarget && !this.pooledTarget;
+    // The pooled target, if any, was fixed with the vocabulary: sites admitted later (on resume
+    // or joining) send no counts and train with it.
     const admitted = await Promise.all(
       siteIds.map(async (siteId) => {
         const session = this.ctx.sessions.get(siteId);
         if (!session) return null;
         try {
-          const counts = await proposeTo(session, { runId: this.runId, codes, source, codeLevel, minCodeCount, ...(codeCountsWanted ? { codeCountsWanted } : {}) });
-          return { siteId, counts };
+          await proposeTo(session, { runId: this.runId, codes, source, codeLevel, minCodeCount });
+          return siteId;
         } catch (error) {
           this.ctx.logger.warn?.(`run ${this.runId}: site ${siteId} not admitted: ${(error as Error).message}`);
           return null;
         }
       }),
     );
-    const agreed = admitted.filter((a): a is NonNullable<typeof a> => a !== null);
-    if (codeCountsWanted && agreed.length > 0) {
-      const problem = this.setPooledTarget(
-        agreed.flatMap((a) => (a.counts ? [{ ...a.counts, siteId: a.siteId }] : [])),
-        codes.length,
-      );
-      if (problem) {
-        this.ctx.logger.warn?.(`run ${this.runId}: ${problem}; no site admitted`);
-        return [];
-      }
-    }
-    return agreed.map((a) => a.siteId);
+    return admitted.filter((s): s is string => s !== null);
   }
 
   private get wantsPooledTarget(): boolean {
@@ -173,6 +162,8 @@ export class RunDriver {
     const pooled = pooledPrevalence(counts, vocabularySize);
     if (!pooled.ok) return `pooled marginal matching: ${pooled.reason}`;
     this.pooledTarget = pooled.prevalence;
+    // Stored before the vocabulary: a run with a stored vocabulary always has its target.
+    this.ctx.store.runs.setMarginalTarget(this.runId, pooled.prevalence);
     this.ctx.logger.log(`run ${this.runId}: pooled prevalences of ${vocabularySize} codes from ${pooled.sites} sites (${pooled.records} training records) for marginal matching`);
     this.ctx.store.audit.append({ actor: 'coordinator', action: 'marginals.pooled', subject: this.runId, details: { sites: counts.map((c) => c.siteId), records: pooled.records } });
     return undefined;
@@ -529,6 +520,10 @@ export class RunDriver {
       options: { localEpochs, ...(localSteps !== undefined ? { localSteps } : {}), batchSize, learningRate, seed, extra: {} },
     });
     const extra = encodeModelSpec(this.options.model);
+    // Never fall back to the sites' own prevalences silently: that would be another run.
+    if (this.wantsPooledTarget && !this.pooledTarget && command.phase === 'gan') {
+      return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected: [], failure: 'pooled marginal matching: the run has no pooled prevalences' };
+    }
     // Secure aggregation: keys, roster and shares before any task; only the masking set trains.
     const secAgg = await this.setUpSecureAggregation(command, instructions.map((i) => i.siteId));
     if (secAgg && !secAgg.ok) return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected: [], failure: secAgg.reason };
@@ -539,10 +534,6 @@ export class RunDriver {
     const marginals = this.options.marginals
       ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0, ...(this.pooledTarget ? { pooledPrevalence: this.pooledTarget } : {}) }
       : undefined;
-    // Never fall back to the sites' own prevalences silently: that would be another run.
-    if (this.wantsPooledTarget && !this.pooledTarget && command.phase === 'gan') {
-      return { type: 'roundOpened', at: this.ctx.now(), round: command.round, attempt: command.attempt, selected: [], failure: 'pooled marginal matching: no pooled prevalences (no site sent its code counts)' };
-    }
     const refused: { siteId: string; reason: string }[] = [];
     // A site that does not take its task is not selected; the machine then checks the quorum.
     const taken = await Promise.all(

@@ -165,6 +165,13 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       db.exec(SITE_PRIVACY_SCHEMA);
     },
   },
+  {
+    version: 4,
+    description: 'runs.marginal_target (pooled prevalences, float32 little-endian)',
+    up: (db: Database) => {
+      db.exec('ALTER TABLE runs ADD COLUMN marginal_target BLOB');
+    },
+  },
 ]);
 
 const VERSION_TABLE = `

@@ -67,6 +67,16 @@ describe('RunRepository', () => {
     expect(() => db.store.runs.setVocabulary('zz', { codes: [], hash: '' })).toThrow('no run with id "zz"');
   });
 
+  it('stores a pooled marginal target as float32 bytes, outside the run record', () => {
+    db.store.runs.create({ id: 'p', plan: PLAN });
+    expect(db.store.runs.marginalTarget('p')).toBeUndefined();
+    db.store.runs.setMarginalTarget('p', new Float32Array([0.25, 0.5, 0.125]));
+    expect(Array.from(db.store.runs.marginalTarget('p')!)).toEqual([0.25, 0.5, 0.125]);
+    expect(db.store.runs.get('p')).not.toHaveProperty('marginalTarget');
+    expect(() => db.store.runs.marginalTarget('zz')).toThrow('no run with id "zz"');
+    expect(() => db.store.runs.setMarginalTarget('zz', new Float32Array(1))).toThrow('no run with id "zz"');
+  });
+
   it('keeps runs across a reopening of the file', () => {
     db.store.runs.create({ id: 'r', plan: PLAN });
     db.store.runs.start('r');

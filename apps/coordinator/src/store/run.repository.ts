@@ -94,6 +94,8 @@ export class RunRepository {
           'WHERE id = @id AND status = @from',
       ),
       setVocabulary: db.prepare('UPDATE runs SET vocabulary = ?, vocabulary_hash = ? WHERE id = ?'),
+      setMarginalTarget: db.prepare('UPDATE runs SET marginal_target = ? WHERE id = ?'),
+      marginalTarget: db.prepare<[string], { marginal_target: Buffer | null }>('SELECT marginal_target FROM runs WHERE id = ?'),
       setProgress: db.prepare('UPDATE runs SET current_phase = ?, current_round = ? WHERE id = ?'),
     };
   }
@@ -144,6 +146,26 @@ export class RunRepository {
 
   setVocabulary(id: string, vocabulary: { codes: readonly string[]; hash: string }): void {
     if (this.statements.setVocabulary.run(JSON.stringify(vocabulary.codes), vocabulary.hash, id).changes === 0) this.get(id);
+  }
+
+  /**
+   * A run's pooled marginal target (per code, float32), kept beside its vocabulary so a
+   * restored run matches the same vector; not part of RunRecord (the API lists runs).
+   */
+  setMarginalTarget(id: string, target: Float32Array): void {
+    const bytes = Buffer.from(new Uint8Array(target.buffer, target.byteOffset, target.byteLength));
+    if (this.statements.setMarginalTarget.run(bytes, id).changes === 0) this.get(id);
+  }
+
+  /** The stored pooled marginal target, or undefined when the run has none. */
+  marginalTarget(id: string): Float32Array | undefined {
+    const row = this.statements.marginalTarget.get(id);
+    if (!row) this.get(id); // throws naming the missing run
+    const blob = row?.marginal_target;
+    if (!blob) return undefined;
+    if (blob.length % 4 !== 0) throw new CoordinatorError(`runs.marginal_target of run ${id} is ${blob.length} bytes, not float32 values`, 'STORE_CORRUPT');
+    // Copied: the vector outlives the row buffer (little-endian hosts only, as checkpoints).
+    return new Float32Array(Uint8Array.from(blob).buffer);
   }
 
   /** Records the round in progress (also written by RoundRepository in its transactions). */

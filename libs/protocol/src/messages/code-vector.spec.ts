@@ -47,6 +47,8 @@ describe('code vectors on the wire (site code counts, pooled prevalences)', () =
     expect(errorOf(() => checkCodeVector(new Float32Array([6]), 'f', DEFAULT_LIMITS, 5))).toBe('INVALID_VALUE f: value 0 is 6, outside [0, 5]');
     expect(errorOf(() => checkCodeVector(new Float32Array([-1]), 'f', DEFAULT_LIMITS, 5))).toBe('INVALID_VALUE f: value 0 is -1, outside [0, 5]');
     expect(errorOf(() => checkCodeVector(new Float32Array(3), 'f', { ...DEFAULT_LIMITS, maxCodes: 2 }, 1))).toBe('TOO_LARGE f: 3 values, more than the 2 codes allowed');
+    expect(errorOf(() => checkCodeVector(new Float32Array([2.5]), 'f', DEFAULT_LIMITS, 5, { integers: true }))).toBe('INVALID_VALUE f: value 0 is 2.5, not a whole count');
+    expect(Array.from(checkCodeVector(new Float32Array([2.5]), 'f', DEFAULT_LIMITS, 5))).toEqual([2.5]);
   });
 
   it('carries the proposal flag and a site agreement with its code counts; counts above the records are refused', () => {
@@ -54,12 +56,14 @@ describe('code vectors on the wire (site code counts, pooled prevalences)', () =
     const proposal = roundTrip(createEnvelope('vocabularyProposal', { runId: 'r', codes, source: 'union', codeLevel: 'full', minCodeCount: 5, codeCountsWanted: true }));
     expect(proposal.body.kind === 'vocabularyProposal' && proposal.body.value.codeCountsWanted).toBe(true);
     const plain = roundTrip(createEnvelope('vocabularyProposal', { runId: 'r', codes, source: 'union', codeLevel: 'full', minCodeCount: 5 }));
+    expect(plain.body.kind).toBe('vocabularyProposal');
     expect(plain.body.kind === 'vocabularyProposal' && 'codeCountsWanted' in plain.body.value).toBe(false);
 
     const agreement = { runId: 'r', digest: vocabularyDigest(codes), accepted: true, coveredRecordCount: 30, reason: '' };
     const back = roundTrip(createEnvelope('vocabularyAgreement', { ...agreement, codeCounts: new Float32Array([12, 30]), trainingRecordCount: 40 }));
     expect(back.body.kind === 'vocabularyAgreement' && [Array.from(back.body.value.codeCounts!), back.body.value.trainingRecordCount]).toEqual([[12, 30], 40]);
     const none = roundTrip(createEnvelope('vocabularyAgreement', agreement));
+    expect(none.body.kind).toBe('vocabularyAgreement');
     expect(none.body.kind === 'vocabularyAgreement' && 'codeCounts' in none.body.value).toBe(false);
     expect(errorOf(() => encodeEnvelope(createEnvelope('vocabularyAgreement', { ...agreement, codeCounts: new Float32Array([41]), trainingRecordCount: 40 })))).toBe(
       'INVALID_VALUE vocabularyAgreement.codeCounts: value 0 is 41, outside [0, 40]',

@@ -5,10 +5,10 @@ import { float32FromLittleEndian, littleEndianBytes } from '../tensors/byte-orde
 /**
  * One float32 per vocabulary code (a site's code counts, the pooled prevalences), sent as
  * little-endian bytes like tensors. Checked the same on encode and decode: whole floats, at
- * most `maxCodes`, every value finite and within [0, max]. Decoding copies, so the vector
+ * most `maxCodes`, every value finite and within [0, max] (and whole, for counts). Decoding copies, so the vector
  * outlives the message buffer. Pure.
  */
-export function checkCodeVector(values: Float32Array | Uint8Array, field: string, limits: ProtocolLimits, max: number): Float32Array {
+export function checkCodeVector(values: Float32Array | Uint8Array, field: string, limits: ProtocolLimits, max: number, options: { integers?: boolean } = {}): Float32Array {
   let vector: Float32Array;
   if (values instanceof Float32Array) {
     vector = values;
@@ -21,6 +21,7 @@ export function checkCodeVector(values: Float32Array | Uint8Array, field: string
     const v = vector[i];
     if (!Number.isFinite(v)) throw new ProtocolError('NON_FINITE', `value ${i} is ${v}`, { field });
     if (v < 0 || v > max) throw new ProtocolError('INVALID_VALUE', `value ${i} is ${v}, outside [0, ${max}]`, { field });
+    if (options.integers && !Number.isInteger(v)) throw new ProtocolError('INVALID_VALUE', `value ${i} is ${v}, not a whole count`, { field });
   }
   return vector;
 }

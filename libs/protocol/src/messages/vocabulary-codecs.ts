@@ -102,7 +102,7 @@ function checkAgreement(
   const rawCounts = v.codeCounts ?? undefined;
   const hasCounts = rawCounts !== undefined && rawCounts.length > 0;
   const trainingRecordCount = checkUint32(v.trainingRecordCount, `${field}.trainingRecordCount`);
-  const counts = hasCounts ? checkCodeVector(rawCounts, `${field}.codeCounts`, limits, trainingRecordCount) : undefined;
+  const counts = hasCounts ? checkCodeVector(rawCounts, `${field}.codeCounts`, limits, trainingRecordCount, { integers: true }) : undefined;
   return {
     runId: checkId(v.runId, `${field}.runId`, limits),
     digest: checkDigest(v.digest, `${field}.digest`),
