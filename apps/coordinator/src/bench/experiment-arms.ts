@@ -138,7 +138,8 @@ export async function runFederatedArm(input: {
   const agents: SiteAgent[] = [];
   try {
     for (const site of input.sites) {
-      agents.push(new SiteAgent({ url: harness.url, siteId: site.siteId, token: harness.tokens.get(site.siteId)!, data: site.data }));
+      // Simulated hospitals: they share their code counts when a run pools its marginal target.
+      agents.push(new SiteAgent({ url: harness.url, siteId: site.siteId, token: harness.tokens.get(site.siteId)!, data: site.data, shareCodeCounts: true }));
     }
     await Promise.all(agents.map((a) => a.start()));
     await harness.waitForSites(siteIds, 60_000);
