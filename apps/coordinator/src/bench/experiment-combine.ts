@@ -10,6 +10,11 @@ export interface ExperimentResults {
   [key: string]: unknown;
 }
 
+/** How a run's generators were sampled: its `sampling`, or 'round' for runs made before --sampling existed. */
+export function experimentSampling(results: ExperimentResults): string {
+  return typeof results['sampling'] === 'string' ? results['sampling'] : 'round';
+}
+
 type Kind = 'site' | 'federated' | 'centralised' | 'floor' | 'average';
 
 function kindOf(row: GainRow): Kind {
@@ -33,9 +38,9 @@ export function combineResults(runs: readonly ExperimentResults[]): { rows: Gain
     for (const key of ['cohort', 'settings', 'synthetic'] as const) {
       if (JSON.stringify(run[key]) !== JSON.stringify(first![key])) throw new Error(`result ${i + 1} has another ${key} than result 1: they are not the same experiment`);
     }
-    // Results from before --sampling existed rounded.
-    const drawOf = (r: ExperimentResults) => (typeof r.sampling === 'string' ? r.sampling : 'round');
-    if (drawOf(run) !== drawOf(first!)) throw new Error(`result ${i + 1} sampled by ${drawOf(run)}, result 1 by ${drawOf(first!)}: their scores are not comparable`);
+    if (experimentSampling(run) !== experimentSampling(first!)) {
+      throw new Error(`result ${i + 1} sampled by ${experimentSampling(run)}, result 1 by ${experimentSampling(first!)}: their scores are not comparable`);
+    }
   });
   const byKind = new Map<Kind, { row: GainRow; from: number }[]>();
   runs.forEach((run, i) => run.rows.forEach((row) => byKind.set(kindOf(row), [...(byKind.get(kindOf(row)) ?? []), { row, from: i }])));

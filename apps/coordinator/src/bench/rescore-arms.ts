@@ -24,14 +24,14 @@ import { averagedGeneratorWeights } from '../generator/averaged-generator';
 import { CoordinatorStore } from '../store/coordinator-store';
 import { modelWithWeights } from './experiment-arms';
 import { loadExperimentCohort, siteDataOptions, type ExperimentCohort } from './experiment-cohort';
-import type { ExperimentResults } from './experiment-combine';
+import { experimentSampling, type ExperimentResults } from './experiment-combine';
 import { gainTable, mixtureTable, type GainRow } from './gain-table';
 import { GeneratorScorer, type GeneratorScores } from './generator-scores';
 import { siteMixture } from './site-mixture';
 
 interface StoredExperiment {
   dir: string;
-  results: ExperimentResults & { sampling?: SampleDraw };
+  results: ExperimentResults;
   cohort: ExperimentCohort;
 }
 
@@ -86,8 +86,7 @@ function rowFor(e: StoredExperiment, label: string, synthetic: BinaryMatrix, sco
 
 async function rowsOf(dir: string, sampling: SampleDraw | undefined, full: boolean): Promise<GainRow[]> {
   const e = await loadExperiment(dir);
-  // Runs from before --sampling existed rounded.
-  const draw = sampling ?? e.results.sampling ?? 'round';
+  const draw = sampling ?? (experimentSampling(e.results) as SampleDraw);
   const seed = (e.results.cohort as { seed: number }).seed;
   const scorer = full ? new GeneratorScorer(e.cohort.pooledTrain, e.cohort.pooledHoldout, seed) : undefined;
   const sample = (sampler: Sampler) => sampleRecords(sampler, { count: e.results.synthetic, seed, draw });
