@@ -1,4 +1,4 @@
-import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type MarginalTarget, type TrainLog } from '@fedsynth/gan';
+import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type MarginalTarget, type SiteScoreCorrectionInput, type TrainLog } from '@fedsynth/gan';
 import type { Metrics, PrivacySpent, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
 import { decodeModelSpec } from './model-spec-codec';
 
@@ -41,9 +41,10 @@ export class LocalTrainer {
   /**
    * With `dp`, the networks that see records (autoencoder, discriminator) train with DP-SGD.
    * With `marginals` (GAN rounds of a run with marginal matching), the generator also matches
-   * the site's prevalences.
+   * the site's prevalences; with `siteCorrection` (pooled runs that ask for it) its generator
+   * sees the discriminator's score corrected towards the pooled distribution.
    */
-  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget): Promise<TrainResult> {
+  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget, siteCorrection?: SiteScoreCorrectionInput): Promise<TrainResult> {
     const model = this.modelFor(task, matrix.cols);
     setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
     const { localEpochs, localSteps, batchSize, seed } = task.options;
@@ -59,7 +60,7 @@ export class LocalTrainer {
     const batching = dp
       ? { dp: { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, sampleRate: dp.sampleRate, delta: dp.delta } }
       : { batchSize, autoencoderBatchSize: batchSize };
-    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(marginals ? { marginals } : {}) });
+    const run = train(model, matrix, { ...epochs, ...batching, validationFraction: 0, seed, ...(marginals ? { marginals } : {}), ...(siteCorrection ? { siteCorrection } : {}) });
     let metrics: Metrics = {};
     let stepsTaken = 0;
     // Minibatches of real records this round trained on (libs/gan's plannedBatches): FedNova's τ.

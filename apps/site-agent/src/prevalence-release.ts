@@ -1,4 +1,4 @@
-import { noisyPrevalence, prevalence as exactPrevalence, type BinaryMatrix, type DpRandomness, type MarginalTarget, type SampledGaussianSegment } from '@fedsynth/gan';
+import { noisyPrevalence, prevalence as exactPrevalence, type BinaryMatrix, type DpRandomness, type MarginalTarget, type SampledGaussianSegment, type SiteScoreCorrectionInput } from '@fedsynth/gan';
 import { ProtocolError, type TrainTask } from '@fedsynth/protocol';
 import { DEFAULT_MAX_CODES_PER_RECORD } from './vocabulary-release';
 
@@ -46,7 +46,9 @@ export class PrevalenceReleases {
   prepare(task: MarginalTask, matrix: BinaryMatrix): void {
     const marginals = task.marginals;
     this.check(task, matrix);
-    if (task.phase !== 'gan' || !marginals || marginals.pooledPrevalence || this.released.has(task.runId)) return;
+    if (task.phase !== 'gan' || !marginals || this.released.has(task.runId)) return;
+    // A pooled run needs the site's own (exact, never released) prevalences only for the score correction.
+    if (marginals.pooledPrevalence && !marginals.correctScores) return;
     const prevalence =
       marginals.noiseMultiplier > 0
         ? noisyPrevalence(matrix, {
@@ -62,6 +64,17 @@ export class PrevalenceReleases {
    * What the generator of `task` matches, or undefined (no marginal matching, not a GAN round,
    * not prepared): the pooled prevalences when the task carries them, else the site's own.
    */
+  /**
+   * The score correction of a pooled run that asks for it (TrainTask.marginals.correctScores):
+   * the pooled prevalences and the site's own exact ones, which stay in this process.
+   */
+  correctionFor(task: MarginalTask, matrix: BinaryMatrix): SiteScoreCorrectionInput | undefined {
+    const marginals = task.marginals;
+    const site = this.released.get(task.runId);
+    if (task.phase !== 'gan' || !marginals?.pooledPrevalence || !marginals.correctScores || !site) return undefined;
+    return { pooled: Float64Array.from(marginals.pooledPrevalence), site, siteRecords: matrix.rows };
+  }
+
   targetFor(task: MarginalTask): MarginalTarget | undefined {
     const marginals = task.marginals;
     if (task.phase === 'gan' && marginals?.pooledPrevalence) return { prevalence: Float64Array.from(marginals.pooledPrevalence), weight: marginals.weight };

@@ -477,9 +477,16 @@ export class SiteAgent {
   private async runTask(task: TrainTask, taskMessageId: string, dp?: LocalDpPlan): Promise<void> {
     if (this.closed) return;
     const marginals = this.prevalences.targetFor(task);
-    this.emit({ type: 'trainStarted', runId: task.runId, round: task.round, phase: task.phase, ...(marginals ? { marginals: { source: task.marginals?.pooledPrevalence ? 'pooled' : 'site', target: marginals } } : {}) });
+    const siteCorrection = this.prevalences.correctionFor(task, this.matrix!);
+    this.emit({
+      type: 'trainStarted',
+      runId: task.runId,
+      round: task.round,
+      phase: task.phase,
+      ...(marginals ? { marginals: { source: task.marginals?.pooledPrevalence ? 'pooled' : 'site', target: marginals, ...(siteCorrection ? { correction: siteCorrection } : {}) } } : {}),
+    });
     this.heartbeats.begin(task, 'training');
-    const result = await this.trainer.run(task, this.matrix!, dp, marginals);
+    const result = await this.trainer.run(task, this.matrix!, dp, marginals, siteCorrection);
     this.heartbeats.end();
     if (this.closed) return;
     if (task.secureAggregation) return this.sendMasked(task, taskMessageId, result);

@@ -16,6 +16,8 @@ describe('federated DP options', () => {
     expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'pooled' }, true)).toThrow("--marginal-target pooled needs every site's exact code counts, which a DP run never collects");
     expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'all' }, false)).toThrow("--marginal-target must be site or pooled, got 'all'");
     expect(() => runMarginalsFrom({ 'marginal-target': 'pooled' }, false)).toThrow('--marginal-target needs --marginal-weight');
+    expect(runCreateBody({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-scores': true }).options['marginals']).toEqual({ weight: 1, target: 'pooled', correctScores: true });
+    expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'correct-scores': true }, false)).toThrow('--correct-scores needs --marginal-target pooled');
     expect(runMarginalsFrom({}, true)).toBeUndefined();
     expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-noise': '4' }, false)).toThrow('--marginal-noise is for DP runs; without DP the sites match their exact prevalences');
     expect(() => runMarginalsFrom({ 'marginal-noise': '4' }, true)).toThrow('--marginal-noise needs --marginal-weight');

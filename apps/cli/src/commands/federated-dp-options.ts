@@ -13,6 +13,7 @@ export const RUN_DP_OPTIONS = {
   'marginal-weight': { type: 'string' },
   'marginal-noise': { type: 'string' },
   'marginal-target': { type: 'string' },
+  'correct-scores': { type: 'boolean' },
 } as const;
 
 /** z of a DP run's one-off prevalence release when --marginal-noise is not given: ε ≈ 1.2 on its own at δ = 1e-5. */
@@ -34,7 +35,11 @@ export const RUN_DP_HELP = `  --dp-noise-multiplier S    train at the sites with
                              runs without DP: whose prevalences each generator matches (default:
                              site). pooled: each site sends its code counts once, and every site
                              matches the federation's pooled prevalences, as centralised
-                             training would (no site pulls the generator to its own case mix)`;
+                             training would (no site pulls the generator to its own case mix)
+  --correct-scores           with --marginal-target pooled: each site's generator also sees its
+                             discriminator's score shifted by log(pooled / site prevalences), so
+                             the averaged updates aim at the pooled case mix rather than the
+                             sites' geometric mean (root README, "Federation gain")`;
 
 export const SITE_DP_OPTIONS = {
   'dp-epsilon': { type: 'string' },
@@ -66,11 +71,13 @@ export function runDpFrom(values: OptionValues): { noiseMultiplier: number; clip
 }
 
 /** The run's `marginals` option from --marginal-weight (and, in a DP run, --marginal-noise). */
-export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weight: number; noiseMultiplier?: number; target?: 'pooled' } | undefined {
+export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weight: number; noiseMultiplier?: number; target?: 'pooled'; correctScores?: true } | undefined {
   const weight = numberOption(values, 'marginal-weight', (n) => n > 0, '> 0');
   const noise = numberOption(values, 'marginal-noise', (n) => n > 0, '> 0');
   const target = stringOption(values, 'marginal-target');
   if (target !== undefined && target !== 'site' && target !== 'pooled') throw new FedsynthError(`--marginal-target must be site or pooled, got '${target}'`, 'CLI_BAD_OPTION');
+  const correctScores = values['correct-scores'] === true;
+  if (correctScores && target !== 'pooled') throw new FedsynthError('--correct-scores needs --marginal-target pooled (the correction is log(pooled / site))', 'CLI_MISSING_OPTION');
   if (weight === undefined) {
     if (noise !== undefined) throw new FedsynthError('--marginal-noise needs --marginal-weight', 'CLI_MISSING_OPTION');
     if (target !== undefined) throw new FedsynthError('--marginal-target needs --marginal-weight', 'CLI_MISSING_OPTION');
@@ -78,7 +85,7 @@ export function runMarginalsFrom(values: OptionValues, withDp: boolean): { weigh
   }
   if (!withDp) {
     if (noise !== undefined) throw new FedsynthError('--marginal-noise is for DP runs; without DP the sites match their exact prevalences', 'CLI_BAD_OPTION');
-    return { weight, ...(target === 'pooled' ? { target } : {}) };
+    return { weight, ...(target === 'pooled' ? { target, ...(correctScores ? { correctScores } : {}) } : {}) };
   }
   if (target === 'pooled') throw new FedsynthError("--marginal-target pooled needs every site's exact code counts, which a DP run never collects", 'CLI_BAD_OPTION');
   return { weight, noiseMultiplier: noise ?? DEFAULT_MARGINAL_NOISE };

@@ -11,6 +11,7 @@
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
  *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W [--marginal-target site|pooled]]
+ *       [--correct-scores]
  *       [--sampling round|bernoulli]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
@@ -94,6 +95,7 @@ function parse() {
       'server-learning-rate': { type: 'string' },
       'marginal-weight': { type: 'string' },
       'marginal-target': { type: 'string' },
+      'correct-scores': { type: 'boolean', default: false },
       arms: { type: 'string', default: ARMS.join(',') },
       synthetic: { type: 'string', default: '10000' },
       sampling: { type: 'string', default: DEFAULT_SAMPLE_DRAW },
@@ -109,6 +111,7 @@ function parse() {
   });
   const seed = wholeNumber('seed', values.seed, 0);
   if (values['marginal-target'] !== undefined && values['marginal-weight'] === undefined) throw new Error('--marginal-target needs --marginal-weight');
+  if (values['correct-scores'] && values['marginal-target'] !== 'pooled') throw new Error('--correct-scores needs --marginal-target pooled');
   const sampling = values.sampling as SampleDraw;
   if (!SAMPLE_DRAWS.includes(sampling)) throw new Error(`--sampling must be one of ${SAMPLE_DRAWS.join(', ')}, got '${values.sampling}'`);
   // Checked by the coordinator's own rules, so a typo fails here rather than at run creation.
@@ -130,7 +133,7 @@ function parse() {
     // Marginal matching in every arm (exact prevalences of the records each arm trains on).
     // --marginal-target pooled: the federated sites match the pooled prevalences (the centralised arm's own).
     ...(values['marginal-weight'] !== undefined
-      ? { marginals: { weight: Number(values['marginal-weight']), ...(values['marginal-target'] !== undefined ? { target: values['marginal-target'] } : {}) } }
+      ? { marginals: { weight: Number(values['marginal-weight']), ...(values['marginal-target'] !== undefined ? { target: values['marginal-target'] } : {}), ...(values['correct-scores'] ? { correctScores: true } : {}) } }
       : {}),
   });
   const settings: ArmSettings = { options, aeRounds: wholeNumber('ae-rounds', values['ae-rounds'], 0), ganRounds: wholeNumber('gan-rounds', values['gan-rounds'], 1) };
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
   const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
   const pooledWork = armWork(settings, siteIds.length);
   const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight} (${settings.options.marginals.target ?? 'site'} prevalences)` : ''}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight} (${settings.options.marginals.target ?? 'site'} prevalences${settings.options.marginals.correctScores ? ', scores corrected' : ''})` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const sitePrevalences = cohort.siteTrain.map((m) => prevalence(m));

@@ -10,8 +10,9 @@
  * centralised-model/ (that arm's exported generator). The federated generator is rebuilt from
  * the checkpoints exactly as the experiment scored it (the run's average over its GAN rounds).
  * Each is sampled with the experiment's count and seed, and the experiment's sampling unless
- * --sampling says otherwise. Prints prevalence RMSE and the mix table; --full also prints the
- * experiment's whole table (prediction, detection, privacy; a few minutes per arm).
+ * --sampling says otherwise. Prints prevalence RMSE, the mix table and which mixture of the
+ * sites the prevalences follow, arithmetic or geometric (mixture-kind.ts); --full also prints
+ * the experiment's whole table (prediction, detection, privacy; a few minutes per arm).
  */
 import { initBackend, loadSampler, modelSampler, prevalence, prevalenceQuality, SAMPLE_DRAWS, sampleRecords, type BinaryMatrix, type SampleDraw, type Sampler } from '@fedsynth/gan';
 import { existsSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { modelWithWeights } from './experiment-arms';
 import { loadExperimentCohort, siteDataOptions, type ExperimentCohort } from './experiment-cohort';
 import { experimentSampling, type ExperimentResults } from './experiment-combine';
 import { gainTable, mixtureTable, type GainRow } from './gain-table';
+import { mixtureKind, type MixtureKind } from './mixture-kind';
 import { GeneratorScorer, type GeneratorScores } from './generator-scores';
 import { siteMixture } from './site-mixture';
 
@@ -77,20 +79,24 @@ async function withCentralisedSampler<T>(e: StoredExperiment, use: (sampler: Sam
   }
 }
 
-function rowFor(e: StoredExperiment, label: string, synthetic: BinaryMatrix, scorer: GeneratorScorer | undefined): GainRow {
+/** A scored arm, with which mixture of the sites its prevalences follow. */
+type ScoredArm = GainRow & { kind: MixtureKind };
+
+function rowFor(e: StoredExperiment, label: string, synthetic: BinaryMatrix, scorer: GeneratorScorer | undefined): ScoredArm {
   const { cohort } = e;
+  const kind = mixtureKind({ generated: prevalence(synthetic), sites: cohort.siteTrain.map((m) => prevalence(m)), siteRecords: cohort.siteTrain.map((m) => m.rows) });
   const mixture = siteMixture({ synthetic: prevalence(synthetic), sites: cohort.siteTrain.map((m) => prevalence(m)), siteRecords: cohort.siteTrain.map((m) => m.rows), reference: prevalence(cohort.pooledHoldout) });
   const scores: GeneratorScores = scorer ? scorer.score(synthetic, { members: cohort.pooledTrain, nonMembers: cohort.pooledHoldout }) : ({ rmse: prevalenceQuality(cohort.pooledHoldout, synthetic).rmse } as GeneratorScores);
-  return { label, trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores, mixture };
+  return { label, trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores, mixture, kind };
 }
 
-async function rowsOf(dir: string, sampling: SampleDraw | undefined, full: boolean): Promise<GainRow[]> {
+async function rowsOf(dir: string, sampling: SampleDraw | undefined, full: boolean): Promise<ScoredArm[]> {
   const e = await loadExperiment(dir);
   const draw = sampling ?? (experimentSampling(e.results) as SampleDraw);
   const seed = (e.results.cohort as { seed: number }).seed;
   const scorer = full ? new GeneratorScorer(e.cohort.pooledTrain, e.cohort.pooledHoldout, seed) : undefined;
   const sample = (sampler: Sampler) => sampleRecords(sampler, { count: e.results.synthetic, seed, draw });
-  const rows: GainRow[] = [];
+  const rows: ScoredArm[] = [];
   if (existsSync(join(dir, 'coordinator', 'coordinator.sqlite'))) {
     rows.push(rowFor(e, `${dir} federated (${draw})`, await withFederatedSampler(e, sample), scorer));
   }
@@ -111,14 +117,24 @@ async function main(): Promise<void> {
   const sampling = values.sampling as SampleDraw | undefined;
   if (sampling !== undefined && !SAMPLE_DRAWS.includes(sampling)) throw new Error(`--sampling must be one of ${SAMPLE_DRAWS.join(', ')}, got '${sampling}'`);
   await initBackend({ log: () => undefined });
-  const rows: GainRow[] = [];
+  const rows: ScoredArm[] = [];
   for (const dir of dirs) {
     const found = await rowsOf(dir, sampling, values.full);
     for (const row of found) process.stderr.write(`${row.label}: prevalence RMSE ${row.scores.rmse.toFixed(5)}\n`);
     rows.push(...found);
   }
   if (values.full) process.stdout.write(gainTable(rows) + '\n\n');
-  process.stdout.write(mixtureTable(rows) + '\n');
+  process.stdout.write(mixtureTable(rows) + '\n\n');
+  process.stdout.write(mixtureKindTable(rows) + '\n');
+}
+
+/** Which mixture of the sites each arm's prevalences follow (mixture-kind.ts). */
+function mixtureKindTable(rows: readonly ScoredArm[]): string {
+  const lines = ['| arm | RMSE to the arithmetic mixture | RMSE to the geometric mixture | fit: a·arithmetic + g·geometric |', '|---|---:|---:|---:|'];
+  for (const { label, kind } of rows) {
+    lines.push(`| ${label} | ${kind.arithmeticRmse.toFixed(5)} | ${kind.geometricRmse.toFixed(5)} | ${kind.fit.arithmetic.toFixed(3)} / ${kind.fit.geometric.toFixed(3)} |`);
+  }
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { columnCounts, createVocabulary, prevalence, type MarginalTarget } from '@fedsynth/gan';
+import { columnCounts, createVocabulary, prevalence, type MarginalTarget, type SiteScoreCorrectionInput } from '@fedsynth/gan';
 import { loadSiteData, matrixOnVocabulary } from '@fedsynth/site-agent';
 import { startE2eFederation, tinyRunBody, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { CoordinatorStore } from '../store/coordinator-store';
@@ -14,8 +14,19 @@ describe('pooled marginal matching end to end (real coordinator, three real site
 
   afterAll(() => fed?.close());
 
+  /** Each site's training records on the run's vocabulary, loaded as the fixture's agents load them. */
+  async function siteMatrices(codes: string[]) {
+    const vocabulary = createVocabulary(codes);
+    return Promise.all(
+      fed.files.map(async (input) => {
+        const data = await loadSiteData({ read: { format: 'long', input, rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 });
+        return matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
+      }),
+    );
+  }
+
   it("every site's generator matches the federation's pooled prevalences, computed here from the three sites' records", async () => {
-    const targets = new Map<string, { source: string; target: MarginalTarget }[]>();
+    const targets = new Map<string, { source: string; target: MarginalTarget; correction?: SiteScoreCorrectionInput }[]>();
     const agents = SITES.map((siteId) =>
       fed.agent(siteId, {
         shareCodeCounts: true,
@@ -37,13 +48,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     // Independently of the coordinator: each site's training records on the run's vocabulary,
     // loaded as the fixture's agents load them; pooled = Σ counts ÷ Σ records.
     const codes = (detail['run'] as { vocabulary: string[] }).vocabulary;
-    const vocabulary = createVocabulary(codes);
-    const matrices = await Promise.all(
-      fed.files.map(async (input) => {
-        const data = await loadSiteData({ read: { format: 'long', input, rollup: true }, holdoutFraction: 0.2, splitSeed: 1, minCodeCount: 2 });
-        return matrixOnVocabulary(data.train.matrix, data.train.vocabulary, vocabulary);
-      }),
-    );
+    const matrices = await siteMatrices(codes);
     const totals = new Float64Array(codes.length);
     for (const m of matrices) columnCounts(m).forEach((k, c) => (totals[c]! += k));
     const records = matrices.reduce((s, m) => s + m.rows, 0);
@@ -53,8 +58,9 @@ describe('pooled marginal matching end to end (real coordinator, three real site
       const used = targets.get(siteId) ?? [];
       // Both GAN rounds, and no autoencoder round, match the pooled prevalences.
       expect(used).toHaveLength(2);
-      for (const { source, target } of used) {
+      for (const { source, target, correction } of used) {
         expect(source).toBe('pooled');
+        expect(correction).toBeUndefined(); // only with marginals.correctScores
         expect(target.weight).toBe(1);
         expect(target.prevalence).toHaveLength(codes.length);
         let worst = 0;
@@ -77,5 +83,45 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     } finally {
       store.close();
     }
+    await fed.closeAgents();
+  });
+
+  it('with correctScores, every site corrects its scores from the pooled and its own exact prevalences', async () => {
+    const used = new Map<string, SiteScoreCorrectionInput[]>();
+    const agents = SITES.map((siteId) =>
+      fed.agent(siteId, {
+        shareCodeCounts: true,
+        onEvent: (event) => {
+          if (event.type === 'trainStarted' && event.marginals?.correction) used.set(siteId, [...(used.get(siteId) ?? []), event.marginals.correction]);
+        },
+      }),
+    );
+    await Promise.all(agents.map((a) => a.start()));
+    const body = tinyRunBody({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 3, strategy: { name: 'fedavg' } }) as { options: Record<string, unknown> };
+    body.options['marginals'] = { weight: 1, target: 'pooled', correctScores: true };
+    const created = await fed.api('POST', '/api/runs', body);
+    expect(created.status).toBe(201);
+    const detail = await fed.runToEnd(created.body['id'] as string, 60_000);
+    expect((detail['run'] as { status: string }).status).toBe('completed');
+
+    const matrices = await siteMatrices((detail['run'] as { vocabulary: string[] }).vocabulary);
+    const records = matrices.reduce((s, m) => s + m.rows, 0);
+    for (const [i, siteId] of SITES.entries()) {
+      const corrections = used.get(siteId) ?? [];
+      expect(corrections).toHaveLength(2); // both GAN rounds
+      const own = prevalence(matrices[i]!);
+      for (const c of corrections) {
+        expect(c.siteRecords).toBe(matrices[i]!.rows);
+        expect(Array.from(c.site)).toEqual(Array.from(own));
+        expect(c.pooled).toHaveLength(own.length);
+        let worst = 0;
+        Array.from(c.pooled).forEach((p, code) => {
+          const expected = matrices.reduce((sum, m) => sum + prevalence(m)[code]! * m.rows, 0) / records;
+          worst = Math.max(worst, Math.abs(p - expected));
+        });
+        expect(worst).toBeLessThan(1e-6);
+      }
+    }
+    await fed.closeAgents();
   });
 });

@@ -218,6 +218,7 @@ describe('RunDriver', () => {
     const expected = [4 / 30, 5 / 30, 6 / 30].map(Math.fround);
     expect(tasks.get('a')!.phase).toBe('gan');
     expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
+    expect(tasks.get('a')!.marginals).not.toHaveProperty('correctScores'); // only when the run asks
     expect(tasks.get('c')!.marginals).toEqual(tasks.get('a')!.marginals);
     expect(store.audit.list({ action: 'marginals.pooled' })).toEqual([expect.objectContaining({ subject: runId, details: { sites: ['a', 'b', 'c'], records: 30 } })]);
     expect(Array.from(store.runs.marginalTarget(runId)!)).toEqual(expected);
@@ -233,6 +234,16 @@ describe('RunDriver', () => {
     expect(proposals.map((p) => [p.siteId, p.proposal.codeCountsWanted ?? false])).toEqual([['a', false]]);
     await driver.dispatch({ type: 'start', at: Date.now(), connected: ['a'] });
     expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
+  });
+
+  it('pooled marginal matching with correctScores: GAN tasks carry the flag beside the pooled prevalences', async () => {
+    connectFakeSite('c');
+    const pooled = { marginals: { weight: 1, target: 'pooled', correctScores: true } };
+    await startRun({ phases: [{ phase: 'gan', rounds: 1 }], minSites: 1 }, ['a', 'b', 'c'], undefined, pooled);
+    for (const siteId of ['a', 'b', 'c']) {
+      expect(tasks.get(siteId)!.marginals).toEqual(expect.objectContaining({ weight: 1, correctScores: true }));
+      expect(tasks.get(siteId)!.marginals!.pooledPrevalence).toHaveLength(3);
+    }
   });
 
   it('pooled marginal matching: a site that agrees without its code counts, or fewer than three sites, fail the vocabulary step, named', async () => {

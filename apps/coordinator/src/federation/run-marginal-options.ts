@@ -20,6 +20,12 @@ export interface RunMarginalOptions {
    * its case mix and away from codes only other sites hold (root README, "Federation gain").
    */
   target?: MarginalTargetSource;
+  /**
+   * With target 'pooled': each site's generator also sees its discriminator's score shifted
+   * by log(pooled / site) (codes taken independent), so the averaged steps aim at the pooled
+   * distribution instead of the sites' geometric mixture (libs/gan site-score-correction.ts).
+   */
+  correctScores?: boolean;
 }
 
 export const MARGINAL_TARGETS = ['site', 'pooled'] as const;
@@ -30,19 +36,22 @@ export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; 
   if (input === undefined || input === null) return undefined;
   const { problems } = context;
   if (!isObject(input)) {
-    problems.push('marginals must be an object { weight, noiseMultiplier?, target? }');
+    problems.push('marginals must be an object { weight, noiseMultiplier?, target?, correctScores? }');
     return undefined;
   }
-  const unknown = Object.keys(input).filter((key) => key !== 'weight' && key !== 'noiseMultiplier' && key !== 'target');
-  if (unknown.length > 0) problems.push(`marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: weight, noiseMultiplier, target)`);
-  const { weight, noiseMultiplier, target } = input;
+  const allowed = ['weight', 'noiseMultiplier', 'target', 'correctScores'];
+  const unknown = Object.keys(input).filter((key) => !allowed.includes(key));
+  if (unknown.length > 0) problems.push(`marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`);
+  const { weight, noiseMultiplier, target, correctScores } = input;
+  if (correctScores !== undefined && typeof correctScores !== 'boolean') problems.push(`marginals.correctScores must be true or false, got ${JSON.stringify(correctScores)}`);
+  else if (correctScores === true && target !== 'pooled') problems.push("marginals.correctScores needs marginals.target 'pooled' (the correction is log(pooled / site))");
   if (target !== undefined && !(MARGINAL_TARGETS as readonly unknown[]).includes(target)) {
     problems.push(`marginals.target must be one of ${MARGINAL_TARGETS.join(', ')}, got ${JSON.stringify(target)}`);
   } else if (target === 'pooled' && context.dp) {
     // Exact counts per code would answer counting queries outside every site's budget.
     problems.push("marginals.target 'pooled' needs every site's exact code counts, which a dp run never collects; use 'site' (each site's noisy release)");
   }
-  const pooled = target === 'pooled' && !context.dp ? { target: 'pooled' as const } : {};
+  const pooled = target === 'pooled' && !context.dp ? { target: 'pooled' as const, ...(correctScores === true ? { correctScores: true } : {}) } : {};
   if (!positive(weight)) problems.push(`marginals.weight must be a finite number > 0, got ${JSON.stringify(weight) ?? 'nothing'}`);
   if (context.dp) {
     if (!positive(noiseMultiplier)) {

@@ -2,6 +2,7 @@ import { FedsynthError } from '../errors/fedsynth-error';
 import { resolveDpOptions, type DpOptions, type ResolvedDpOptions } from '../privacy/dp-sgd/dp-options';
 import type { ModelOptionsInput } from './model-options';
 import type { MarginalTarget } from './marginal-matching';
+import { siteScoreCorrection, type SiteScoreCorrection, type SiteScoreCorrectionInput } from './site-score-correction';
 
 export interface TrainOptions {
   /** Adversarial epochs: passes of the (training part of the) records through the discriminator. */
@@ -44,6 +45,12 @@ export interface TrainOptions {
    * under DP, fed with a privacy-charged release. Weight 0 or absent: off.
    */
   marginals?: MarginalTarget;
+  /**
+   * Federated GAN rounds only: the pooled and this site's own prevalences; the generator's
+   * loss sees the discriminator's score shifted towards the pooled distribution
+   * (site-score-correction.ts).
+   */
+  siteCorrection?: SiteScoreCorrectionInput;
 }
 
 export interface ResolvedTrainOptions {
@@ -57,6 +64,7 @@ export interface ResolvedTrainOptions {
   signal?: AbortSignal;
   dp?: ResolvedDpOptions;
   marginals?: MarginalTarget;
+  siteCorrection?: SiteScoreCorrection;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
@@ -102,5 +110,6 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
     ...(options.signal ? { signal: options.signal } : {}),
     ...(dp ? { dp } : {}),
     ...(options.marginals && options.marginals.weight > 0 ? { marginals: options.marginals } : {}),
+    ...(options.siteCorrection ? { siteCorrection: siteScoreCorrection(options.siteCorrection) } : {}),
   };
 }

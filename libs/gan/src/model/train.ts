@@ -10,6 +10,7 @@ import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
 import { expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
 import { marginalTargetTensor, validateMarginalTarget } from './marginal-matching';
+import { siteScoreCorrectionTensors } from './site-score-correction';
 import { batchesPerEpoch } from './planned-batches';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
@@ -59,7 +60,19 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
   if (resolved.dp && modelInput.minibatchAveraging === undefined) modelInput.minibatchAveraging = false;
   if (resolved.dp) assertDpCompatible(given ? given.options : resolveModelOptions(familyOrModel as ModelFamily, modelInput));
   if (resolved.marginals) validateMarginalTarget(resolved.marginals, matrix.cols);
+  if (resolved.siteCorrection && resolved.dp) {
+    // The correction is built from the site's exact prevalences, which no DP accountant charges.
+    throw new FedsynthError('training option siteCorrection cannot be combined with dp: it uses the exact prevalences of the records', 'TRAIN_BAD_OPTION');
+  }
+  if (resolved.siteCorrection && resolved.siteCorrection.perCode.length !== matrix.cols) {
+    throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.perCode.length} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
+  }
   const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
+  if (resolved.siteCorrection && model.objective.name !== 'non-saturating') {
+    // The correction is a log density ratio added to a logistic discriminator's logit; a critic's score is no such thing.
+    if (!given) model.dispose();
+    throw new FedsynthError(`training option siteCorrection needs medGAN's logistic discriminator; the ${model.family} family's objective is ${model.objective.name}`, 'TRAIN_BAD_OPTION');
+  }
   return Object.assign(runTraining(model, matrix, resolved), { model });
 }
 
@@ -225,6 +238,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   let last: Partial<GanLog['losses']> = {};
   const target = options.marginals && epochs > 0 ? marginalTargetTensor(options.marginals) : undefined;
   const marginals = target ? { target, weight: options.marginals!.weight } : undefined;
+  const siteCorrection = options.siteCorrection && epochs > 0 ? siteScoreCorrectionTensors(options.siteCorrection) : undefined;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
@@ -267,7 +281,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
         }
         // A generator update after every dSteps discriminator updates, and one for a short tail.
         if (pending.length === dSteps || (!real && pending.length > 0)) {
-          const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng), ...(marginals ? { marginals } : {}) });
+          const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng), ...(marginals ? { marginals } : {}), ...(siteCorrection ? { siteCorrection } : {}) });
           step++;
           const losses = { d: mean(pending), g };
           assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
@@ -285,8 +299,9 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
       yield { ...base, kind: 'epoch', epoch, step, batches: realBatches, losses: { d: last.d!, g: last.g! }, ...epochEnd(ctx, epochStart, epochRecords) };
     }
   } finally {
-    // The target tensor lives for the phase; freed however it ends (done, stopped, thrown).
+    // The target tensors live for the phase; freed however it ends (done, stopped, thrown).
     target?.dispose();
+    siteCorrection?.perCode.dispose();
   }
   return { epochs, steps: step, stopped: false, last };
 }

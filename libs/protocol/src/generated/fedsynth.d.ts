@@ -1441,6 +1441,9 @@ export namespace fedsynth {
             /** MarginalMatching pooledPrevalence. */
             pooledPrevalence: Uint8Array;
 
+            /** MarginalMatching correctScores. */
+            correctScores: boolean;
+
             /**
              * Creates a new MarginalMatching instance using the specified properties.
              * @param [properties] Properties to set
@@ -1481,6 +1484,9 @@ export namespace fedsynth {
 
                 /** MarginalMatching pooledPrevalence */
                 pooledPrevalence?: (Uint8Array|null);
+
+                /** MarginalMatching correctScores */
+                correctScores?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -85,4 +85,15 @@ describe('code vectors on the wire (site code counts, pooled prevalences)', () =
       'INVALID_VALUE trainTask.marginals.pooledPrevalence: pooled prevalences are for runs without dp',
     );
   });
+
+  it('carries the score-correction flag with pooled prevalences only', () => {
+    const pooled = new Float32Array([0.25, 0.5]);
+    const back = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled, correctScores: true })));
+    expect(back.body.kind === 'trainTask' && back.body.value.marginals!.correctScores).toBe(true);
+    const plain = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled })));
+    expect(plain.body.kind === 'trainTask' && 'correctScores' in plain.body.value.marginals!).toBe(false);
+    expect(errorOf(() => encodeEnvelope(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, correctScores: true }))))).toBe(
+      'INVALID_VALUE trainTask.marginals.correctScores: score correction needs the pooled prevalences',
+    );
+  });
 });

@@ -51,10 +51,16 @@ export function checkMarginalMatching(v: WireMarginals | null | undefined, field
     if (noiseMultiplier < 0) throw new ProtocolError('INVALID_VALUE', `${noiseMultiplier} must be ≥ 0`, { field: `${field}.noiseMultiplier` });
   }
   const raw = v.pooledPrevalence ?? undefined;
-  if (raw === undefined || raw.length === 0) return { weight, noiseMultiplier };
+  const correctScores = v.correctScores ?? false;
+  if (typeof correctScores !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.correctScores` });
+  if (raw === undefined || raw.length === 0) {
+    // The correction is log(pooled / site): without the pooled prevalences there is nothing to correct towards.
+    if (correctScores) throw new ProtocolError('INVALID_VALUE', 'score correction needs the pooled prevalences', { field: `${field}.correctScores` });
+    return { weight, noiseMultiplier };
+  }
   // Pooled prevalences come from exact site counts, which dp runs never collect.
   if (withDp) throw new ProtocolError('INVALID_VALUE', 'pooled prevalences are for runs without dp', { field: `${field}.pooledPrevalence` });
-  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1) };
+  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1), ...(correctScores ? { correctScores } : {}) };
 }
 
 /** PrivacySpent, or undefined when absent: ε finite and ≥ 0, δ in (0, 1). */

@@ -120,6 +120,8 @@ export interface MarginalMatching {
   noiseMultiplier: number;
   /** Runs without dp: the sites' pooled prevalences, one per code, matched instead of the site's own. */
   pooledPrevalence?: Float32Array;
+  /** With pooledPrevalence only: shift the discriminator's score the generator sees towards the pooled distribution. */
+  correctScores?: boolean;
 }
 
 /** A site's privacy loss so far (its own RDP accountant), over everything it released. */

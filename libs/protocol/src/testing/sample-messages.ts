@@ -123,7 +123,10 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
       const dp = rng.bool() ? { dp: { noiseMultiplier: rng.uniform(0.3, 8), clipNorm: rng.uniform(0.1, 5), expectedBatchSize: rng.int(1, 1024) } } : {};
       // Exact prevalences (noise 0) only without dp, as the codec requires.
       // Pooled prevalences only without dp.
-      const pooled = !('dp' in dp) && rng.bool() ? { pooledPrevalence: Float32Array.from({ length: rng.int(1, 40) }, () => Math.fround(rng.uniform(0, 1))) } : {};
+      const pooled =
+        !('dp' in dp) && rng.bool()
+          ? { pooledPrevalence: Float32Array.from({ length: rng.int(1, 40) }, () => Math.fround(rng.uniform(0, 1))), ...(rng.bool() ? { correctScores: true } : {}) }
+          : {};
       const marginals = rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: 'dp' in dp || rng.bool() ? rng.uniform(0.5, 20) : 0, ...pooled } } : {};
       return { ...dp, ...marginals };
     })(),
