@@ -48,7 +48,7 @@ export class PrevalenceReleases {
     this.check(task, matrix);
     if (task.phase !== 'gan' || !marginals || this.released.has(task.runId)) return;
     // A pooled run needs the site's own (exact, never released) prevalences only for the score correction.
-    if (marginals.pooledPrevalence && !marginals.correctScores) return;
+    if (marginals.pooledPrevalence && !marginals.correctScores && !marginals.correctBatchMeans) return;
     const prevalence =
       marginals.noiseMultiplier > 0
         ? noisyPrevalence(matrix, {
@@ -65,14 +65,15 @@ export class PrevalenceReleases {
    * not prepared): the pooled prevalences when the task carries them, else the site's own.
    */
   /**
-   * The score correction of a pooled run that asks for it (TrainTask.marginals.correctScores):
+   * The corrections of a pooled run that asks for them (TrainTask.marginals.correctScores, correctBatchMeans):
    * the pooled prevalences and the site's own exact ones, which stay in this process.
    */
   correctionFor(task: MarginalTask, matrix: BinaryMatrix): SiteScoreCorrectionInput | undefined {
     const marginals = task.marginals;
     const site = this.released.get(task.runId);
-    if (task.phase !== 'gan' || !marginals?.pooledPrevalence || !marginals.correctScores || !site) return undefined;
-    return { pooled: Float64Array.from(marginals.pooledPrevalence), site, siteRecords: matrix.rows };
+    const parts = { scores: marginals?.correctScores === true, batchMeans: marginals?.correctBatchMeans === true };
+    if (task.phase !== 'gan' || !marginals?.pooledPrevalence || !(parts.scores || parts.batchMeans) || !site) return undefined;
+    return { pooled: Float64Array.from(marginals.pooledPrevalence), site, siteRecords: matrix.rows, parts };
   }
 
   targetFor(task: MarginalTask): MarginalTarget | undefined {

@@ -28,9 +28,10 @@ export interface GanNetworks {
    * Scores two batches as discriminate(real) and discriminate(fake) would, each batch on its
    * own (minibatch averaging takes each batch's own mean), but in one pass over the stacked
    * rows: one large matMul instead of two per layer, forward and backward. Optional: callers
-   * fall back to two discriminate calls.
+   * fall back to two discriminate calls. `realMeanShift` [V], with minibatch averaging only, is
+   * added to the real batch's mean before the mean path sees it (site-score-correction.ts).
    */
-  discriminatePair?(real: tf.Tensor2D, fake: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D];
+  discriminatePair?(real: tf.Tensor2D, fake: tf.Tensor2D, realMeanShift?: tf.Tensor1D): [tf.Tensor2D, tf.Tensor2D];
   readonly autoencoder?: Autoencoder;
   /**
    * The networks that see real records, as the plain dense stacks they are, for DP-SGD's

@@ -68,12 +68,13 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
    * path is one row per group: (group mean)·M, broadcast over the group's rows. (On wasm the
    * row means take one pass over the batch; see backend/wasm-outer-axis-reduce.ts.)
    */
-  function scoreGroups(records: tf.Tensor2D, groups: number): tf.Tensor2D {
+  function scoreGroups(records: tf.Tensor2D, groups: number, firstMeanShift?: tf.Tensor1D): tf.Tensor2D {
     const rows = records.shape[0];
     const n = rows / groups;
     let pre: tf.Tensor2D = tf.matMul(records, firstLayer.kernel);
     if (firstLayer.meanKernel) {
-      const means = tf.mean(tf.reshape(records, [groups, n, V]), 1) as tf.Tensor2D; // [groups, V]
+      let means = tf.mean(tf.reshape(records, [groups, n, V]), 1) as tf.Tensor2D; // [groups, V]
+      if (firstMeanShift) means = tf.add(means, tf.concat([tf.reshape(firstMeanShift, [1, V]), tf.zeros([groups - 1, V])], 0));
       const meanScores = tf.matMul(means, firstLayer.meanKernel); // [groups, units]
       const units = firstUnits;
       pre = tf.reshape(tf.add(tf.reshape(pre, [groups, n, units]), tf.reshape(meanScores, [groups, 1, units])), [rows, units]);
@@ -92,9 +93,9 @@ function addDiscriminator(store: ParameterStore, o: AutoencodingGanOptions, seed
   return {
     ...(stack ? { stack } : {}),
     discriminate: (records) => scoreGroups(records, 1),
-    discriminatePair(real, fake) {
+    discriminatePair(real, fake, realMeanShift) {
       const n = real.shape[0];
-      const scores = scoreGroups(tf.concat([real, fake], 0), 2);
+      const scores = scoreGroups(tf.concat([real, fake], 0), 2, realMeanShift);
       return [tf.slice(scores, [0, 0], [n, 1]), tf.slice(scores, [n, 0], [n, 1])];
     },
   };

@@ -18,10 +18,27 @@ import { FedsynthError } from '../errors/fedsynth-error';
  * trains on the site's records as before.
  */
 export interface SiteScoreCorrection {
-  /** One weight per code: logit(pooled) − logit(site). */
-  readonly perCode: Float32Array;
+  /** One weight per code: logit(pooled) − logit(site); absent when the record scores are left alone. */
+  readonly perCode?: Float32Array;
   /** Σ_j log((1 − pooled_j) / (1 − site_j)). */
   readonly offset: number;
+  /**
+   * pooled − site per code, added to each real batch's mean on the discriminator's minibatch-
+   * averaging path (absent: left alone). Why: that path compares every batch's mean with the
+   * real batches' means, which at a site are its own prevalences, so each site's
+   * discriminator tells the generator to produce that site's prevalences whatever the
+   * generator's per-record scores say; centred on the pooled prevalences, the real batch
+   * means are what a centralised discriminator sees (with the site's sampling noise).
+   */
+  readonly meanShift?: Float32Array;
+  /** The number of codes. */
+  readonly codes: number;
+}
+
+/** Which parts of the discriminator's view a site corrects: record scores, real batch means, or both (the default). */
+export interface SiteCorrectionParts {
+  readonly scores: boolean;
+  readonly batchMeans: boolean;
 }
 
 /** What a site passes to training: the pooled and its own prevalences, and its record count (for smoothing). */
@@ -29,6 +46,8 @@ export interface SiteScoreCorrectionInput {
   readonly pooled: ArrayLike<number>;
   readonly site: ArrayLike<number>;
   readonly siteRecords: number;
+  /** Default: both parts. */
+  readonly parts?: SiteCorrectionParts;
 }
 
 function logit(p: number): number {
@@ -42,12 +61,15 @@ function logit(p: number): number {
  */
 export function siteScoreCorrection(input: SiteScoreCorrectionInput): SiteScoreCorrection {
   const { pooled, site, siteRecords } = input;
+  const parts = input.parts ?? { scores: true, batchMeans: true };
   const bad = (message: string) => new FedsynthError(`training option siteCorrection: ${message}`, 'TRAIN_BAD_OPTION');
   if (pooled.length !== site.length) throw bad(`${pooled.length} pooled prevalences but ${site.length} of the site's`);
   if (!(Number.isInteger(siteRecords) && siteRecords >= 1)) throw bad(`siteRecords must be a whole number ≥ 1, got ${siteRecords}`);
   const floor = 0.5 / (siteRecords + 1);
   const clamp = (p: number) => Math.min(1 - floor, Math.max(floor, p));
+  if (!parts.scores && !parts.batchMeans) throw bad('corrects neither the scores nor the batch means');
   const perCode = new Float32Array(pooled.length);
+  const meanShift = new Float32Array(pooled.length);
   let offset = 0;
   for (let j = 0; j < pooled.length; j++) {
     const p = pooled[j];
@@ -57,21 +79,34 @@ export function siteScoreCorrection(input: SiteScoreCorrectionInput): SiteScoreC
     const qc = clamp(q);
     perCode[j] = logit(pc) - logit(qc);
     offset += Math.log((1 - pc) / (1 - qc));
+    meanShift[j] = p - q;
   }
-  return { perCode, offset };
+  return { codes: pooled.length, offset: parts.scores ? offset : 0, ...(parts.scores ? { perCode } : {}), ...(parts.batchMeans ? { meanShift } : {}) };
 }
 
-/** The correction's tensors for a training phase: perCode as a [V, 1] column. Caller disposes. */
+/** The correction's tensors for a training phase: perCode as a [V, 1] column. Caller disposes (disposeCorrectionTensors). */
 export interface SiteScoreCorrectionTensors {
-  readonly perCode: tf.Tensor2D;
+  readonly perCode?: tf.Tensor2D;
   readonly offset: number;
+  readonly meanShift?: tf.Tensor1D;
 }
 
 export function siteScoreCorrectionTensors(correction: SiteScoreCorrection): SiteScoreCorrectionTensors {
-  return { perCode: tf.tensor2d(correction.perCode, [correction.perCode.length, 1], 'float32'), offset: correction.offset };
+  const { perCode, meanShift, offset } = correction;
+  return {
+    offset,
+    ...(perCode ? { perCode: tf.tensor2d(perCode, [perCode.length, 1], 'float32') } : {}),
+    ...(meanShift ? { meanShift: tf.tensor1d(meanShift, 'float32') } : {}),
+  };
 }
 
-/** s + c_s(x) for a batch of generator outputs `fake` [n, V] and their scores [n, 1]. */
+export function disposeCorrectionTensors(tensors: SiteScoreCorrectionTensors): void {
+  tensors.perCode?.dispose();
+  tensors.meanShift?.dispose();
+}
+
+/** s + c_s(x) for a batch of generator outputs `fake` [n, V] and their scores [n, 1] (the scores as they are without perCode). */
 export function correctScores(scores: tf.Tensor2D, fake: tf.Tensor2D, correction: SiteScoreCorrectionTensors): tf.Tensor2D {
+  if (!correction.perCode) return scores;
   return tf.add(tf.add(scores, tf.matMul(fake, correction.perCode)), correction.offset) as tf.Tensor2D;
 }

@@ -71,6 +71,8 @@ export interface DiscriminatorStepOptions {
   noiseSeed: number;
   /** Seeds the gradient penalty's interpolation (WGAN-GP only). */
   lossSeed: number;
+  /** Added to the real batch's mean on the minibatch-averaging path (site-score-correction.ts). */
+  realMeanShift?: tf.Tensor1D;
 }
 
 /**
@@ -87,7 +89,7 @@ export function discriminatorStep(model: GanModel, real: tf.Tensor2D, options: D
         real,
         fake,
         discriminate: networks.discriminate,
-        ...(networks.discriminatePair ? { discriminatePair: networks.discriminatePair } : {}),
+        ...(networks.discriminatePair ? { discriminatePair: (r: tf.Tensor2D, f: tf.Tensor2D) => networks.discriminatePair!(r, f, options.realMeanShift) } : {}),
         seed: options.lossSeed,
       }),
     );

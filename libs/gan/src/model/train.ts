@@ -10,7 +10,7 @@ import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
 import { expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
 import { marginalTargetTensor, validateMarginalTarget } from './marginal-matching';
-import { siteScoreCorrectionTensors } from './site-score-correction';
+import { disposeCorrectionTensors, siteScoreCorrectionTensors } from './site-score-correction';
 import { batchesPerEpoch } from './planned-batches';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
@@ -64,14 +64,18 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
     // The correction is built from the site's exact prevalences, which no DP accountant charges.
     throw new FedsynthError('training option siteCorrection cannot be combined with dp: it uses the exact prevalences of the records', 'TRAIN_BAD_OPTION');
   }
-  if (resolved.siteCorrection && resolved.siteCorrection.perCode.length !== matrix.cols) {
-    throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.perCode.length} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
+  if (resolved.siteCorrection && resolved.siteCorrection.codes !== matrix.cols) {
+    throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.codes} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
   }
   const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
   if (resolved.siteCorrection && model.objective.name !== 'non-saturating') {
     // The correction is a log density ratio added to a logistic discriminator's logit; a critic's score is no such thing.
     if (!given) model.dispose();
     throw new FedsynthError(`training option siteCorrection needs medGAN's logistic discriminator; the ${model.family} family's objective is ${model.objective.name}`, 'TRAIN_BAD_OPTION');
+  }
+  if (resolved.siteCorrection?.meanShift && !(model.options.family === 'medgan' && model.options.minibatchAveraging)) {
+    if (!given) model.dispose();
+    throw new FedsynthError('training option siteCorrection: correcting the batch means needs minibatch averaging, which this model has off', 'TRAIN_BAD_OPTION');
   }
   return Object.assign(runTraining(model, matrix, resolved), { model });
 }
@@ -268,7 +272,9 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
           let d: number;
           try {
             const seeds = { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) };
-            d = settings ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize }) : discriminatorStep(model, real, seeds);
+            d = settings
+              ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize })
+              : discriminatorStep(model, real, { ...seeds, ...(siteCorrection?.meanShift ? { realMeanShift: siteCorrection.meanShift } : {}) });
           } finally {
             real.dispose();
           }
@@ -301,7 +307,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   } finally {
     // The target tensors live for the phase; freed however it ends (done, stopped, thrown).
     target?.dispose();
-    siteCorrection?.perCode.dispose();
+    if (siteCorrection) disposeCorrectionTensors(siteCorrection);
   }
   return { epochs, steps: step, stopped: false, last };
 }

@@ -1444,6 +1444,9 @@ export namespace fedsynth {
             /** MarginalMatching correctScores. */
             correctScores: boolean;
 
+            /** MarginalMatching correctBatchMeans. */
+            correctBatchMeans: boolean;
+
             /**
              * Creates a new MarginalMatching instance using the specified properties.
              * @param [properties] Properties to set
@@ -1487,6 +1490,9 @@ export namespace fedsynth {
 
                 /** MarginalMatching correctScores */
                 correctScores?: (boolean|null);
+
+                /** MarginalMatching correctBatchMeans */
+                correctBatchMeans?: (boolean|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -3463,6 +3463,7 @@ $root.fedsynth = (function() {
              * @property {number|null} [noiseMultiplier] MarginalMatching noiseMultiplier
              * @property {Uint8Array|null} [pooledPrevalence] MarginalMatching pooledPrevalence
              * @property {boolean|null} [correctScores] MarginalMatching correctScores
+             * @property {boolean|null} [correctBatchMeans] MarginalMatching correctBatchMeans
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3527,6 +3528,14 @@ $root.fedsynth = (function() {
             MarginalMatching.prototype.correctScores = false;
 
             /**
+             * MarginalMatching correctBatchMeans.
+             * @member {boolean} correctBatchMeans
+             * @memberof fedsynth.v1.MarginalMatching
+             * @instance
+             */
+            MarginalMatching.prototype.correctBatchMeans = false;
+
+            /**
              * Creates a new MarginalMatching instance using the specified properties.
              * @function create
              * @memberof fedsynth.v1.MarginalMatching
@@ -3566,6 +3575,8 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pooledPrevalence);
                 if (message.correctScores != null && $Object.hasOwnProperty.call(message, "correctScores") && message.correctScores !== false)
                     writer.uint32(/* id 4, wireType 0 =*/32).bool(message.correctScores);
+                if (message.correctBatchMeans != null && $Object.hasOwnProperty.call(message, "correctBatchMeans") && message.correctBatchMeans !== false)
+                    writer.uint32(/* id 5, wireType 0 =*/40).bool(message.correctBatchMeans);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (var i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -3644,6 +3655,15 @@ $root.fedsynth = (function() {
                                 message.correctScores = value;
                             else
                                 delete message.correctScores;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.correctBatchMeans = value;
+                            else
+                                delete message.correctBatchMeans;
                             continue;
                         }
                     }

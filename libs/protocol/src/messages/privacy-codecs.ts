@@ -52,15 +52,18 @@ export function checkMarginalMatching(v: WireMarginals | null | undefined, field
   }
   const raw = v.pooledPrevalence ?? undefined;
   const correctScores = v.correctScores ?? false;
+  const correctBatchMeans = v.correctBatchMeans ?? false;
   if (typeof correctScores !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.correctScores` });
+  if (typeof correctBatchMeans !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.correctBatchMeans` });
   if (raw === undefined || raw.length === 0) {
-    // The correction is log(pooled / site): without the pooled prevalences there is nothing to correct towards.
+    // Both corrections move a site's view towards the pooled prevalences: without them there is nothing to correct towards.
     if (correctScores) throw new ProtocolError('INVALID_VALUE', 'score correction needs the pooled prevalences', { field: `${field}.correctScores` });
+    if (correctBatchMeans) throw new ProtocolError('INVALID_VALUE', 'batch-mean correction needs the pooled prevalences', { field: `${field}.correctBatchMeans` });
     return { weight, noiseMultiplier };
   }
   // Pooled prevalences come from exact site counts, which dp runs never collect.
   if (withDp) throw new ProtocolError('INVALID_VALUE', 'pooled prevalences are for runs without dp', { field: `${field}.pooledPrevalence` });
-  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1), ...(correctScores ? { correctScores } : {}) };
+  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1), ...(correctScores ? { correctScores } : {}), ...(correctBatchMeans ? { correctBatchMeans } : {}) };
 }
 
 /** PrivacySpent, or undefined when absent: ε finite and ≥ 0, δ in (0, 1). */

@@ -122,6 +122,8 @@ export interface MarginalMatching {
   pooledPrevalence?: Float32Array;
   /** With pooledPrevalence only: shift the discriminator's score the generator sees towards the pooled distribution. */
   correctScores?: boolean;
+  /** With pooledPrevalence only: centre the real batch means the discriminator sees on the pooled prevalences. */
+  correctBatchMeans?: boolean;
 }
 
 /** A site's privacy loss so far (its own RDP accountant), over everything it released. */
