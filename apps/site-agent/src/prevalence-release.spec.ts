@@ -79,6 +79,9 @@ describe('PrevalenceReleases', () => {
     expect(Array.from(correction.pooled)).toEqual([0.25, 0.75]);
     expect(Array.from(correction.site)).toEqual([0.5, 0.1]);
     expect(correction.siteRecords).toBe(2000);
+    expect(correction.parts).toEqual({ scores: true, batchMeans: false });
+    const means = { ...corrected, correctScores: false, correctBatchMeans: true };
+    expect(releases.correctionFor(task('r5', 'gan', means), matrix)!.parts).toEqual({ scores: false, batchMeans: true });
     expect(releases.correctionFor(task('r5', 'autoencoder', corrected), matrix)).toBeUndefined();
     // The generator still matches the pooled prevalences, not the site's own.
     expect(Array.from(releases.targetFor(task('r5', 'gan', corrected))!.prevalence)).toEqual([0.25, 0.75]);

@@ -18,6 +18,8 @@ describe('federated DP options', () => {
     expect(() => runMarginalsFrom({ 'marginal-target': 'pooled' }, false)).toThrow('--marginal-target needs --marginal-weight');
     expect(runCreateBody({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-scores': true }).options['marginals']).toEqual({ weight: 1, target: 'pooled', correctScores: true });
     expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'correct-scores': true }, false)).toThrow('--correct-scores needs --marginal-target pooled');
+    expect(runMarginalsFrom({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-batch-means': true }, false)).toEqual({ weight: 1, target: 'pooled', correctBatchMeans: true });
+    expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-target': 'site', 'correct-batch-means': true }, false)).toThrow('--correct-batch-means needs --marginal-target pooled');
     expect(runMarginalsFrom({}, true)).toBeUndefined();
     expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-noise': '4' }, false)).toThrow('--marginal-noise is for DP runs; without DP the sites match their exact prevalences');
     expect(() => runMarginalsFrom({ 'marginal-noise': '4' }, true)).toThrow('--marginal-noise needs --marginal-weight');

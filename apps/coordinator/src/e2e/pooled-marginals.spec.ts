@@ -86,7 +86,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     await fed.closeAgents();
   });
 
-  it('with correctScores, every site corrects its scores from the pooled and its own exact prevalences', async () => {
+  it('with correctScores and correctBatchMeans, every site corrects its view from the pooled and its own exact prevalences', async () => {
     const used = new Map<string, SiteScoreCorrectionInput[]>();
     const agents = SITES.map((siteId) =>
       fed.agent(siteId, {
@@ -98,7 +98,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     );
     await Promise.all(agents.map((a) => a.start()));
     const body = tinyRunBody({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 3, strategy: { name: 'fedavg' } }) as { options: Record<string, unknown> };
-    body.options['marginals'] = { weight: 1, target: 'pooled', correctScores: true };
+    body.options['marginals'] = { weight: 1, target: 'pooled', correctScores: true, correctBatchMeans: true };
     const created = await fed.api('POST', '/api/runs', body);
     expect(created.status).toBe(201);
     const detail = await fed.runToEnd(created.body['id'] as string, 60_000);
@@ -112,6 +112,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
       const own = prevalence(matrices[i]!);
       for (const c of corrections) {
         expect(c.siteRecords).toBe(matrices[i]!.rows);
+        expect(c.parts).toEqual({ scores: true, batchMeans: true });
         expect(Array.from(c.site)).toEqual(Array.from(own));
         expect(c.pooled).toHaveLength(own.length);
         let worst = 0;

@@ -236,12 +236,12 @@ describe('RunDriver', () => {
     expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
   });
 
-  it('pooled marginal matching with correctScores: GAN tasks carry the flag beside the pooled prevalences', async () => {
+  it('pooled marginal matching with corrections: GAN tasks carry the flags beside the pooled prevalences', async () => {
     connectFakeSite('c');
-    const pooled = { marginals: { weight: 1, target: 'pooled', correctScores: true } };
+    const pooled = { marginals: { weight: 1, target: 'pooled', correctScores: true, correctBatchMeans: true } };
     await startRun({ phases: [{ phase: 'gan', rounds: 1 }], minSites: 1 }, ['a', 'b', 'c'], undefined, pooled);
     for (const siteId of ['a', 'b', 'c']) {
-      expect(tasks.get(siteId)!.marginals).toEqual(expect.objectContaining({ weight: 1, correctScores: true }));
+      expect(tasks.get(siteId)!.marginals).toEqual(expect.objectContaining({ weight: 1, correctScores: true, correctBatchMeans: true }));
       expect(tasks.get(siteId)!.marginals!.pooledPrevalence).toHaveLength(3);
     }
   });
