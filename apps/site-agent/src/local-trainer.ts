@@ -1,4 +1,4 @@
-import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type MarginalTarget, type SiteScoreCorrectionInput, type TrainLog } from '@fedsynth/gan';
+import { createModel, getWeights, isModelFamily, setWeights, train, type BinaryMatrix, type GanModel, type MarginalTarget, type SiteMeanCorrectionInput, type TrainLog } from '@fedsynth/gan';
 import type { Metrics, PrivacySpent, TrainResult, TrainTask, WeightSet } from '@fedsynth/protocol';
 import { decodeModelSpec } from './model-spec-codec';
 
@@ -41,10 +41,10 @@ export class LocalTrainer {
   /**
    * With `dp`, the networks that see records (autoencoder, discriminator) train with DP-SGD.
    * With `marginals` (GAN rounds of a run with marginal matching), the generator also matches
-   * the site's prevalences; with `siteCorrection` (pooled runs that ask for it) its generator
-   * sees the discriminator's score corrected towards the pooled distribution.
+   * the site's prevalences; with `siteCorrection` (pooled runs that ask for it) the real batch
+   * means its discriminator compares fakes with are centred on the pooled prevalences.
    */
-  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget, siteCorrection?: SiteScoreCorrectionInput): Promise<TrainResult> {
+  async run(task: TrainTask, matrix: BinaryMatrix, dp?: LocalDpPlan, marginals?: MarginalTarget, siteCorrection?: SiteMeanCorrectionInput): Promise<TrainResult> {
     const model = this.modelFor(task, matrix.cols);
     setWeights(model, task.weights.map((t) => ({ name: t.name, shape: t.shape, values: t.data })));
     const { localEpochs, localSteps, batchSize, seed } = task.options;

@@ -66,23 +66,19 @@ describe('PrevalenceReleases', () => {
     // A target for another vocabulary is refused before training, naming the field.
     expect(() => releases.check(task('r4', 'gan', { ...pooled, pooledPrevalence: new Float32Array([0.5]) }), matrix)).toThrow('1 pooled prevalences for a vocabulary of 2 codes');
     expect(() => releases.prepare(task('r4', 'gan', { ...pooled, pooledPrevalence: new Float32Array([0.5]) }), matrix)).toThrow('1 pooled prevalences for a vocabulary of 2 codes');
-    expect(releases.correctionFor(task('r4', 'gan', pooled), matrix)).toBeUndefined(); // not asked for
+    expect(releases.correctionFor(task('r4', 'gan', pooled))).toBeUndefined(); // not asked for
   });
 
-  it('gives a pooled run that corrects scores the pooled and the exact own prevalences, without a release', () => {
+  it('gives a pooled run that corrects batch means the pooled and the exact own prevalences, without a release', () => {
     const releases = new PrevalenceReleases();
-    const corrected = { weight: 1, noiseMultiplier: 0, pooledPrevalence: new Float32Array([0.25, 0.75]), correctScores: true };
+    const corrected = { weight: 1, noiseMultiplier: 0, pooledPrevalence: new Float32Array([0.25, 0.75]), correctBatchMeans: true };
     expect(releases.needed(task('r5', 'gan', corrected))).toEqual([]);
-    expect(releases.correctionFor(task('r5', 'gan', corrected), matrix)).toBeUndefined(); // not prepared yet
+    expect(releases.correctionFor(task('r5', 'gan', corrected))).toBeUndefined(); // not prepared yet
     releases.prepare(task('r5', 'gan', corrected), matrix);
-    const correction = releases.correctionFor(task('r5', 'gan', corrected), matrix)!;
+    const correction = releases.correctionFor(task('r5', 'gan', corrected))!;
     expect(Array.from(correction.pooled)).toEqual([0.25, 0.75]);
     expect(Array.from(correction.site)).toEqual([0.5, 0.1]);
-    expect(correction.siteRecords).toBe(2000);
-    expect(correction.parts).toEqual({ scores: true, batchMeans: false });
-    const means = { ...corrected, correctScores: false, correctBatchMeans: true };
-    expect(releases.correctionFor(task('r5', 'gan', means), matrix)!.parts).toEqual({ scores: false, batchMeans: true });
-    expect(releases.correctionFor(task('r5', 'autoencoder', corrected), matrix)).toBeUndefined();
+    expect(releases.correctionFor(task('r5', 'autoencoder', corrected))).toBeUndefined();
     // The generator still matches the pooled prevalences, not the site's own.
     expect(Array.from(releases.targetFor(task('r5', 'gan', corrected))!.prevalence)).toEqual([0.25, 0.75]);
   });

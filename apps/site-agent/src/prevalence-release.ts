@@ -1,4 +1,4 @@
-import { noisyPrevalence, prevalence as exactPrevalence, type BinaryMatrix, type DpRandomness, type MarginalTarget, type SampledGaussianSegment, type SiteScoreCorrectionInput } from '@fedsynth/gan';
+import { noisyPrevalence, prevalence as exactPrevalence, type BinaryMatrix, type DpRandomness, type MarginalTarget, type SampledGaussianSegment, type SiteMeanCorrectionInput } from '@fedsynth/gan';
 import { ProtocolError, type TrainTask } from '@fedsynth/protocol';
 import { DEFAULT_MAX_CODES_PER_RECORD } from './vocabulary-release';
 
@@ -47,8 +47,8 @@ export class PrevalenceReleases {
     const marginals = task.marginals;
     this.check(task, matrix);
     if (task.phase !== 'gan' || !marginals || this.released.has(task.runId)) return;
-    // A pooled run needs the site's own (exact, never released) prevalences only for the score correction.
-    if (marginals.pooledPrevalence && !marginals.correctScores && !marginals.correctBatchMeans) return;
+    // A pooled run needs the site's own (exact, never released) prevalences only for the batch-mean correction.
+    if (marginals.pooledPrevalence && !marginals.correctBatchMeans) return;
     const prevalence =
       marginals.noiseMultiplier > 0
         ? noisyPrevalence(matrix, {
@@ -65,15 +65,14 @@ export class PrevalenceReleases {
    * not prepared): the pooled prevalences when the task carries them, else the site's own.
    */
   /**
-   * The corrections of a pooled run that asks for them (TrainTask.marginals.correctScores, correctBatchMeans):
+   * The batch-mean correction of a pooled run that asks for it (TrainTask.marginals.correctBatchMeans):
    * the pooled prevalences and the site's own exact ones, which stay in this process.
    */
-  correctionFor(task: MarginalTask, matrix: BinaryMatrix): SiteScoreCorrectionInput | undefined {
+  correctionFor(task: MarginalTask): SiteMeanCorrectionInput | undefined {
     const marginals = task.marginals;
     const site = this.released.get(task.runId);
-    const parts = { scores: marginals?.correctScores === true, batchMeans: marginals?.correctBatchMeans === true };
-    if (task.phase !== 'gan' || !marginals?.pooledPrevalence || !(parts.scores || parts.batchMeans) || !site) return undefined;
-    return { pooled: Float64Array.from(marginals.pooledPrevalence), site, siteRecords: matrix.rows, parts };
+    if (task.phase !== 'gan' || !marginals?.pooledPrevalence || !marginals.correctBatchMeans || !site) return undefined;
+    return { pooled: Float64Array.from(marginals.pooledPrevalence), site };
   }
 
   targetFor(task: MarginalTask): MarginalTarget | undefined {

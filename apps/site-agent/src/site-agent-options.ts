@@ -1,4 +1,4 @@
-import type { MarginalTarget, SiteScoreCorrectionInput, TrainLog } from '@fedsynth/gan';
+import type { MarginalTarget, SiteMeanCorrectionInput, TrainLog } from '@fedsynth/gan';
 import type { EvalResult, MaskedUpdate, Phase, TrainResult, VocabularySource } from '@fedsynth/protocol';
 import type { LocalEvaluatorOptions } from './local-evaluator';
 import type { SiteDataOptions } from './site-data';
@@ -14,7 +14,7 @@ export type SiteAgentEvent =
   /** A vocabulary agreed; `dropped`: how many of this site's codes are outside it, and how many training records lost one. */
   | { type: 'vocabulary'; runId: string; source: VocabularySource; size: number; coveredRecords: number; dropped: { codes: number; records: number } }
   /** marginals: the prevalences this round's generator matches (the site's own, or the run's pooled ones); local, never sent. */
-  | { type: 'trainStarted'; runId: string; round: number; phase: Phase; marginals?: { source: 'site' | 'pooled'; target: MarginalTarget; correction?: SiteScoreCorrectionInput } }
+  | { type: 'trainStarted'; runId: string; round: number; phase: Phase; marginals?: { source: 'site' | 'pooled'; target: MarginalTarget; correction?: SiteMeanCorrectionInput } }
   | { type: 'trainLog'; log: TrainLog }
   /** The update exactly as sent (tests recompute the federated mean from these). */
   | { type: 'resultSent'; result: TrainResult }

@@ -477,7 +477,7 @@ export class SiteAgent {
   private async runTask(task: TrainTask, taskMessageId: string, dp?: LocalDpPlan): Promise<void> {
     if (this.closed) return;
     const marginals = this.prevalences.targetFor(task);
-    const siteCorrection = this.prevalences.correctionFor(task, this.matrix!);
+    const siteCorrection = this.prevalences.correctionFor(task);
     this.emit({
       type: 'trainStarted',
       runId: task.runId,

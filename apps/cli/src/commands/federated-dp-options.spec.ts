@@ -16,8 +16,7 @@ describe('federated DP options', () => {
     expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'pooled' }, true)).toThrow("--marginal-target pooled needs every site's exact code counts, which a DP run never collects");
     expect(() => runMarginalsFrom({ 'marginal-weight': '2', 'marginal-target': 'all' }, false)).toThrow("--marginal-target must be site or pooled, got 'all'");
     expect(() => runMarginalsFrom({ 'marginal-target': 'pooled' }, false)).toThrow('--marginal-target needs --marginal-weight');
-    expect(runCreateBody({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-scores': true }).options['marginals']).toEqual({ weight: 1, target: 'pooled', correctScores: true });
-    expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'correct-scores': true }, false)).toThrow('--correct-scores needs --marginal-target pooled');
+    expect(runCreateBody({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-batch-means': true }).options['marginals']).toEqual({ weight: 1, target: 'pooled', correctBatchMeans: true });
     expect(runMarginalsFrom({ 'marginal-weight': '1', 'marginal-target': 'pooled', 'correct-batch-means': true }, false)).toEqual({ weight: 1, target: 'pooled', correctBatchMeans: true });
     expect(() => runMarginalsFrom({ 'marginal-weight': '1', 'marginal-target': 'site', 'correct-batch-means': true }, false)).toThrow('--correct-batch-means needs --marginal-target pooled');
     expect(runMarginalsFrom({}, true)).toBeUndefined();

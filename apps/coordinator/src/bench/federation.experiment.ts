@@ -11,7 +11,7 @@
  *       [--min-code-count 5] [--ae-rounds N] [--gan-rounds N] [--local-epochs N]
  *       [--batch-size N] [--learning-rate X] [--strategy fedavg] [--arms sites,federated,centralised]
  *       [--server-momentum B] [--server-learning-rate H] [--marginal-weight W [--marginal-target site|pooled]]
- *       [--correct-scores] [--correct-batch-means] [--minibatch-averaging on|off]
+ *       [--correct-batch-means] [--minibatch-averaging on|off]
  *       [--sampling round|bernoulli]
  *       [--synthetic 10000]
  *   node apps/coordinator/dist/bench/federation.experiment.js --combine A/results.json,B/results.json --out DIR
@@ -95,7 +95,6 @@ function parse() {
       'server-learning-rate': { type: 'string' },
       'marginal-weight': { type: 'string' },
       'marginal-target': { type: 'string' },
-      'correct-scores': { type: 'boolean', default: false },
       'correct-batch-means': { type: 'boolean', default: false },
       'minibatch-averaging': { type: 'string', default: 'on' },
       arms: { type: 'string', default: ARMS.join(',') },
@@ -113,7 +112,7 @@ function parse() {
   });
   const seed = wholeNumber('seed', values.seed, 0);
   if (values['marginal-target'] !== undefined && values['marginal-weight'] === undefined) throw new Error('--marginal-target needs --marginal-weight');
-  if ((values['correct-scores'] || values['correct-batch-means']) && values['marginal-target'] !== 'pooled') throw new Error('--correct-scores and --correct-batch-means need --marginal-target pooled');
+  if (values['correct-batch-means'] && values['marginal-target'] !== 'pooled') throw new Error('--correct-batch-means needs --marginal-target pooled');
   const averaging = values['minibatch-averaging'];
   if (averaging !== 'on' && averaging !== 'off') throw new Error(`--minibatch-averaging must be on or off, got '${averaging}'`);
   const sampling = values.sampling as SampleDraw;
@@ -139,7 +138,7 @@ function parse() {
     // Marginal matching in every arm (exact prevalences of the records each arm trains on).
     // --marginal-target pooled: the federated sites match the pooled prevalences (the centralised arm's own).
     ...(values['marginal-weight'] !== undefined
-      ? { marginals: { weight: Number(values['marginal-weight']), ...(values['marginal-target'] !== undefined ? { target: values['marginal-target'] } : {}), ...(values['correct-scores'] ? { correctScores: true } : {}), ...(values['correct-batch-means'] ? { correctBatchMeans: true } : {}) } }
+      ? { marginals: { weight: Number(values['marginal-weight']), ...(values['marginal-target'] !== undefined ? { target: values['marginal-target'] } : {}), ...(values['correct-batch-means'] ? { correctBatchMeans: true } : {}) } }
       : {}),
   });
   const settings: ArmSettings = { options, aeRounds: wholeNumber('ae-rounds', values['ae-rounds'], 0), ganRounds: wholeNumber('gan-rounds', values['gan-rounds'], 1) };
@@ -200,7 +199,7 @@ async function main(): Promise<void> {
   const perRound = localSteps !== undefined ? `${localSteps} local steps (batches at each site)` : `${localEpochs} local epoch(s)`;
   const pooledWork = armWork(settings, siteIds.length);
   const perArm = localSteps !== undefined ? `${describeWork(siteWork)} per site, ${describeWork(pooledWork)} centralised` : `${describeWork(siteWork)} per arm`;
-  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.model.minibatchAveraging === false ? ', no minibatch averaging' : ''}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight} (${settings.options.marginals.target ?? 'site'} prevalences${settings.options.marginals.correctScores ? ', scores corrected' : ''}${settings.options.marginals.correctBatchMeans ? ', batch means corrected' : ''})` : ''}`);
+  log(`plan: ${settings.aeRounds} autoencoder + ${settings.ganRounds} GAN rounds × ${perRound} = ${perArm}; batch ${settings.options.train.batchSize}, learning rate ${settings.options.train.learningRate}, training seed ${settings.options.train.seed}, sampling ${args.sampling}, ${strategyLabel(settings.options.strategy)}${settings.options.model.minibatchAveraging === false ? ', no minibatch averaging' : ''}${settings.options.marginals ? `, marginal matching weight ${settings.options.marginals.weight} (${settings.options.marginals.target ?? 'site'} prevalences${settings.options.marginals.correctBatchMeans ? ', batch means corrected' : ''})` : ''}`);
 
   const scorer = new GeneratorScorer(cohort.pooledTrain, cohort.pooledHoldout, args.cohort.seed);
   const sitePrevalences = cohort.siteTrain.map((m) => prevalence(m));

@@ -2,7 +2,8 @@
  * Which mixture of the sites a generator's code prevalences follow: the arithmetic one,
  * Σ_s w_s·π_s (the pooled population, what a centralised generator aims at), or the
  * geometric one, σ(Σ_s w_s·logit π_s) per code (the product-of-Bernoullis form of
- * Π_s p_s^{w_s}, what FedAvg's averaged −log D steps aim at; libs/gan site-score-correction.ts).
+ * Π_s p_s^{w_s}, which FedAvg's generator follows when each site's discriminator holds it to that
+ * site's case mix; libs/gan site-mean-correction.ts).
  * w_s are the sites' shares of the records.
  */
 export interface MixtureKind {

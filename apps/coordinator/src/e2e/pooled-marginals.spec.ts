@@ -1,4 +1,4 @@
-import { columnCounts, createVocabulary, prevalence, type MarginalTarget, type SiteScoreCorrectionInput } from '@fedsynth/gan';
+import { columnCounts, createVocabulary, prevalence, type MarginalTarget, type SiteMeanCorrectionInput } from '@fedsynth/gan';
 import { loadSiteData, matrixOnVocabulary } from '@fedsynth/site-agent';
 import { startE2eFederation, tinyRunBody, type E2eFederation } from '../__fixtures__/e2e-federation';
 import { CoordinatorStore } from '../store/coordinator-store';
@@ -26,7 +26,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
   }
 
   it("every site's generator matches the federation's pooled prevalences, computed here from the three sites' records", async () => {
-    const targets = new Map<string, { source: string; target: MarginalTarget; correction?: SiteScoreCorrectionInput }[]>();
+    const targets = new Map<string, { source: string; target: MarginalTarget; correction?: SiteMeanCorrectionInput }[]>();
     const agents = SITES.map((siteId) =>
       fed.agent(siteId, {
         shareCodeCounts: true,
@@ -60,7 +60,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
       expect(used).toHaveLength(2);
       for (const { source, target, correction } of used) {
         expect(source).toBe('pooled');
-        expect(correction).toBeUndefined(); // only with marginals.correctScores
+        expect(correction).toBeUndefined(); // only with marginals.correctBatchMeans
         expect(target.weight).toBe(1);
         expect(target.prevalence).toHaveLength(codes.length);
         let worst = 0;
@@ -86,8 +86,8 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     await fed.closeAgents();
   });
 
-  it('with correctScores and correctBatchMeans, every site corrects its view from the pooled and its own exact prevalences', async () => {
-    const used = new Map<string, SiteScoreCorrectionInput[]>();
+  it('with correctBatchMeans, every site corrects its real batch means from the pooled and its own exact prevalences', async () => {
+    const used = new Map<string, SiteMeanCorrectionInput[]>();
     const agents = SITES.map((siteId) =>
       fed.agent(siteId, {
         shareCodeCounts: true,
@@ -98,7 +98,7 @@ describe('pooled marginal matching end to end (real coordinator, three real site
     );
     await Promise.all(agents.map((a) => a.start()));
     const body = tinyRunBody({ phases: [{ phase: 'autoencoder', rounds: 1 }, { phase: 'gan', rounds: 2 }], minSites: 3, strategy: { name: 'fedavg' } }) as { options: Record<string, unknown> };
-    body.options['marginals'] = { weight: 1, target: 'pooled', correctScores: true, correctBatchMeans: true };
+    body.options['marginals'] = { weight: 1, target: 'pooled', correctBatchMeans: true };
     const created = await fed.api('POST', '/api/runs', body);
     expect(created.status).toBe(201);
     const detail = await fed.runToEnd(created.body['id'] as string, 60_000);
@@ -111,8 +111,6 @@ describe('pooled marginal matching end to end (real coordinator, three real site
       expect(corrections).toHaveLength(2); // both GAN rounds
       const own = prevalence(matrices[i]!);
       for (const c of corrections) {
-        expect(c.siteRecords).toBe(matrices[i]!.rows);
-        expect(c.parts).toEqual({ scores: true, batchMeans: true });
         expect(Array.from(c.site)).toEqual(Array.from(own));
         expect(c.pooled).toHaveLength(own.length);
         let worst = 0;

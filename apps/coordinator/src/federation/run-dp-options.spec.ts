@@ -30,22 +30,20 @@ describe('checkRunOptions: dp', () => {
     expect(checkRunOptions({ marginals: { weight: 0.5 } }).marginals).toEqual({ weight: 0.5 });
     expect(checkRunOptions({ marginals: { weight: 0.5, target: 'site' } }).marginals).toEqual({ weight: 0.5 });
     expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled' } }).marginals).toEqual({ weight: 0.5, target: 'pooled' });
-    expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled', correctScores: true } }).marginals).toEqual({ weight: 0.5, target: 'pooled', correctScores: true });
-    expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled', correctScores: false } }).marginals).toEqual({ weight: 0.5, target: 'pooled' });
+    expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled', correctBatchMeans: false } }).marginals).toEqual({ weight: 0.5, target: 'pooled' });
     expect(checkRunOptions({ marginals: { weight: 0.5, target: 'pooled', correctBatchMeans: true } }).marginals).toEqual({ weight: 0.5, target: 'pooled', correctBatchMeans: true });
     expect(checkRunOptions({})).not.toHaveProperty('marginals');
   });
 
   it.each([
-    [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier?, target?, correctScores?, correctBatchMeans? }'],
+    [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier?, target?, correctBatchMeans? }'],
     [{ marginals: { weight: 1, target: 'site', correctBatchMeans: true } }, "marginals.correctBatchMeans needs marginals.target 'pooled' (the means are centred on the pooled prevalences)"],
     [{ marginals: { weight: 1, target: 'pooled', correctBatchMeans: 1 } }, 'marginals.correctBatchMeans must be true or false, got 1'],
-    [{ marginals: { weight: 1, correctScores: true } }, "marginals.correctScores needs marginals.target 'pooled' (the correction is log(pooled / site))"],
-    [{ marginals: { weight: 1, target: 'pooled', correctScores: 'yes' } }, 'marginals.correctScores must be true or false, got "yes"'],
+    [{ marginals: { weight: 1, correctScores: true } }, 'marginals has unknown field correctScores (allowed: weight, noiseMultiplier, target, correctBatchMeans)'],
     [{ marginals: { weight: 0 } }, 'marginals.weight must be a finite number > 0, got 0'],
     [{ marginals: { weight: 1, noiseMultiplier: 4 } }, 'marginals.noiseMultiplier is for dp runs; without dp the sites use their exact prevalences'],
     [{ dp: { noiseMultiplier: 1, clipNorm: 1 }, marginals: { weight: 1 } }, 'marginals.noiseMultiplier must be a finite number > 0 in a dp run (the sites release their prevalences with that noise), got nothing'],
-    [{ marginals: { weight: 1, maxCodes: 3 } }, 'marginals has unknown field maxCodes (allowed: weight, noiseMultiplier, target, correctScores, correctBatchMeans)'],
+    [{ marginals: { weight: 1, maxCodes: 3 } }, 'marginals has unknown field maxCodes (allowed: weight, noiseMultiplier, target, correctBatchMeans)'],
     [{ marginals: { weight: 1, target: 'hospital' } }, 'marginals.target must be one of site, pooled, got "hospital"'],
     [{ dp: { noiseMultiplier: 1, clipNorm: 1 }, marginals: { weight: 1, noiseMultiplier: 4, target: 'pooled' } }, "marginals.target 'pooled' needs every site's exact code counts, which a dp run never collects"],
   ])('refuses marginals %p naming the field', (given, message) => {

@@ -218,7 +218,7 @@ describe('RunDriver', () => {
     const expected = [4 / 30, 5 / 30, 6 / 30].map(Math.fround);
     expect(tasks.get('a')!.phase).toBe('gan');
     expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
-    expect(tasks.get('a')!.marginals).not.toHaveProperty('correctScores'); // only when the run asks
+    expect(tasks.get('a')!.marginals).not.toHaveProperty('correctBatchMeans'); // only when the run asks
     expect(tasks.get('c')!.marginals).toEqual(tasks.get('a')!.marginals);
     expect(store.audit.list({ action: 'marginals.pooled' })).toEqual([expect.objectContaining({ subject: runId, details: { sites: ['a', 'b', 'c'], records: 30 } })]);
     expect(Array.from(store.runs.marginalTarget(runId)!)).toEqual(expected);
@@ -236,12 +236,12 @@ describe('RunDriver', () => {
     expect(Array.from(tasks.get('a')!.marginals!.pooledPrevalence!)).toEqual(expected);
   });
 
-  it('pooled marginal matching with corrections: GAN tasks carry the flags beside the pooled prevalences', async () => {
+  it('pooled marginal matching with the batch-mean correction: GAN tasks carry the flag beside the pooled prevalences', async () => {
     connectFakeSite('c');
-    const pooled = { marginals: { weight: 1, target: 'pooled', correctScores: true, correctBatchMeans: true } };
+    const pooled = { marginals: { weight: 1, target: 'pooled', correctBatchMeans: true } };
     await startRun({ phases: [{ phase: 'gan', rounds: 1 }], minSites: 1 }, ['a', 'b', 'c'], undefined, pooled);
     for (const siteId of ['a', 'b', 'c']) {
-      expect(tasks.get(siteId)!.marginals).toEqual(expect.objectContaining({ weight: 1, correctScores: true, correctBatchMeans: true }));
+      expect(tasks.get(siteId)!.marginals).toEqual(expect.objectContaining({ weight: 1, correctBatchMeans: true }));
       expect(tasks.get(siteId)!.marginals!.pooledPrevalence).toHaveLength(3);
     }
   });

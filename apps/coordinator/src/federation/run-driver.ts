@@ -532,7 +532,7 @@ export class RunDriver {
     const dp = this.options.dp ? { ...this.options.dp, expectedBatchSize: batchSize } : undefined;
     // Marginal matching: noise 0 asks for the sites' exact prevalences (runs without dp only).
     const marginals = this.options.marginals
-      ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0, ...(this.pooledTarget ? { pooledPrevalence: this.pooledTarget, ...(this.options.marginals.correctScores ? { correctScores: true } : {}), ...(this.options.marginals.correctBatchMeans ? { correctBatchMeans: true } : {}) } : {}) }
+      ? { weight: this.options.marginals.weight, noiseMultiplier: this.options.marginals.noiseMultiplier ?? 0, ...(this.pooledTarget ? { pooledPrevalence: this.pooledTarget, ...(this.options.marginals.correctBatchMeans ? { correctBatchMeans: true } : {}) } : {}) }
       : undefined;
     const refused: { siteId: string; reason: string }[] = [];
     // A site that does not take its task is not selected; the machine then checks the quorum.

@@ -21,15 +21,9 @@ export interface RunMarginalOptions {
    */
   target?: MarginalTargetSource;
   /**
-   * With target 'pooled': each site's generator also sees its discriminator's score shifted
-   * by log(pooled / site) (codes taken independent), so the averaged steps aim at the pooled
-   * distribution instead of the sites' geometric mixture (libs/gan site-score-correction.ts).
-   */
-  correctScores?: boolean;
-  /**
    * With target 'pooled': each site centres its real batches' means on the pooled prevalences
    * on the discriminator's minibatch-averaging path, which otherwise pulls every site's
-   * generator to that site's prevalences (libs/gan site-score-correction.ts).
+   * generator to that site's prevalences (libs/gan site-mean-correction.ts).
    */
   correctBatchMeans?: boolean;
 }
@@ -42,15 +36,13 @@ export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; 
   if (input === undefined || input === null) return undefined;
   const { problems } = context;
   if (!isObject(input)) {
-    problems.push('marginals must be an object { weight, noiseMultiplier?, target?, correctScores?, correctBatchMeans? }');
+    problems.push('marginals must be an object { weight, noiseMultiplier?, target?, correctBatchMeans? }');
     return undefined;
   }
-  const allowed = ['weight', 'noiseMultiplier', 'target', 'correctScores', 'correctBatchMeans'];
+  const allowed = ['weight', 'noiseMultiplier', 'target', 'correctBatchMeans'];
   const unknown = Object.keys(input).filter((key) => !allowed.includes(key));
   if (unknown.length > 0) problems.push(`marginals has unknown field${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`);
-  const { weight, noiseMultiplier, target, correctScores, correctBatchMeans } = input;
-  if (correctScores !== undefined && typeof correctScores !== 'boolean') problems.push(`marginals.correctScores must be true or false, got ${JSON.stringify(correctScores)}`);
-  else if (correctScores === true && target !== 'pooled') problems.push("marginals.correctScores needs marginals.target 'pooled' (the correction is log(pooled / site))");
+  const { weight, noiseMultiplier, target, correctBatchMeans } = input;
   if (correctBatchMeans !== undefined && typeof correctBatchMeans !== 'boolean') problems.push(`marginals.correctBatchMeans must be true or false, got ${JSON.stringify(correctBatchMeans)}`);
   else if (correctBatchMeans === true && target !== 'pooled') problems.push("marginals.correctBatchMeans needs marginals.target 'pooled' (the means are centred on the pooled prevalences)");
   if (target !== undefined && !(MARGINAL_TARGETS as readonly unknown[]).includes(target)) {
@@ -59,7 +51,7 @@ export function checkRunMarginalOptions(input: unknown, context: { dp: boolean; 
     // Exact counts per code would answer counting queries outside every site's budget.
     problems.push("marginals.target 'pooled' needs every site's exact code counts, which a dp run never collects; use 'site' (each site's noisy release)");
   }
-  const pooled = target === 'pooled' && !context.dp ? { target: 'pooled' as const, ...(correctScores === true ? { correctScores: true } : {}), ...(correctBatchMeans === true ? { correctBatchMeans: true } : {}) } : {};
+  const pooled = target === 'pooled' && !context.dp ? { target: 'pooled' as const, ...(correctBatchMeans === true ? { correctBatchMeans: true } : {}) } : {};
   if (!positive(weight)) problems.push(`marginals.weight must be a finite number > 0, got ${JSON.stringify(weight) ?? 'nothing'}`);
   if (context.dp) {
     if (!positive(noiseMultiplier)) {

@@ -29,7 +29,7 @@ export interface GanNetworks {
    * own (minibatch averaging takes each batch's own mean), but in one pass over the stacked
    * rows: one large matMul instead of two per layer, forward and backward. Optional: callers
    * fall back to two discriminate calls. `realMeanShift` [V], with minibatch averaging only, is
-   * added to the real batch's mean before the mean path sees it (site-score-correction.ts).
+   * added to the real batch's mean before the mean path sees it (site-mean-correction.ts).
    */
   discriminatePair?(real: tf.Tensor2D, fake: tf.Tensor2D, realMeanShift?: tf.Tensor1D): [tf.Tensor2D, tf.Tensor2D];
   readonly autoencoder?: Autoencoder;

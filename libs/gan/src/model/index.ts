@@ -15,7 +15,7 @@ export { recalibrateBatchNorm, type RecalibrateOptions } from './recalibrate-bat
 export type { AutoencoderLog, GanLog, TrainLog, TrainSummary } from './train-log';
 export type { TrainOptions } from './train-options';
 export { bernoulliKlSum, marginalMatchingLoss, type MarginalTarget } from './marginal-matching';
-export { siteScoreCorrection, type SiteCorrectionParts, type SiteScoreCorrection, type SiteScoreCorrectionInput } from './site-score-correction';
+export { siteMeanCorrection, type SiteMeanCorrection, type SiteMeanCorrectionInput } from './site-mean-correction';
 export { autoencoderStep, discriminatorStep, generatorStep } from './train-steps';
 export { modelSampler, layersModelSampler, type Sampler } from './sampler';
 export { DEFAULT_SAMPLE_DRAW, SAMPLE_DRAWS, sampleRecords, type SampleDraw, type SampleOptions } from './sample-records';

@@ -2,7 +2,7 @@ import { FedsynthError } from '../errors/fedsynth-error';
 import { resolveDpOptions, type DpOptions, type ResolvedDpOptions } from '../privacy/dp-sgd/dp-options';
 import type { ModelOptionsInput } from './model-options';
 import type { MarginalTarget } from './marginal-matching';
-import { siteScoreCorrection, type SiteScoreCorrection, type SiteScoreCorrectionInput } from './site-score-correction';
+import { siteMeanCorrection, type SiteMeanCorrection, type SiteMeanCorrectionInput } from './site-mean-correction';
 
 export interface TrainOptions {
   /** Adversarial epochs: passes of the (training part of the) records through the discriminator. */
@@ -46,11 +46,11 @@ export interface TrainOptions {
    */
   marginals?: MarginalTarget;
   /**
-   * Federated GAN rounds only: the pooled and this site's own prevalences; the generator's
-   * loss sees the discriminator's score shifted towards the pooled distribution
-   * (site-score-correction.ts).
+   * Federated GAN rounds only: the pooled and this site's own prevalences; the real batches'
+   * means on the discriminator's minibatch-averaging path are centred on the pooled ones
+   * (site-mean-correction.ts).
    */
-  siteCorrection?: SiteScoreCorrectionInput;
+  siteCorrection?: SiteMeanCorrectionInput;
 }
 
 export interface ResolvedTrainOptions {
@@ -64,7 +64,7 @@ export interface ResolvedTrainOptions {
   signal?: AbortSignal;
   dp?: ResolvedDpOptions;
   marginals?: MarginalTarget;
-  siteCorrection?: SiteScoreCorrection;
+  siteCorrection?: SiteMeanCorrection;
 }
 
 function wholeNumber(name: string, value: number, min: number): number {
@@ -110,6 +110,6 @@ export function resolveTrainOptions(options: TrainOptions, hasAutoencoder: boole
     ...(options.signal ? { signal: options.signal } : {}),
     ...(dp ? { dp } : {}),
     ...(options.marginals && options.marginals.weight > 0 ? { marginals: options.marginals } : {}),
-    ...(options.siteCorrection ? { siteCorrection: siteScoreCorrection(options.siteCorrection) } : {}),
+    ...(options.siteCorrection ? { siteCorrection: siteMeanCorrection(options.siteCorrection) } : {}),
   };
 }

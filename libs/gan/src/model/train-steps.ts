@@ -3,7 +3,6 @@ import type { FusedAdam } from './fused-adam';
 import type { GanModel } from './gan-model';
 import { marginalMatchingLoss } from './marginal-matching';
 import type { Parameter } from './parameter-store';
-import { correctScores, type SiteScoreCorrectionTensors } from './site-score-correction';
 
 /**
  * One optimizer update of `params` against `loss`, with the L2 penalty added to the gradients
@@ -71,7 +70,7 @@ export interface DiscriminatorStepOptions {
   noiseSeed: number;
   /** Seeds the gradient penalty's interpolation (WGAN-GP only). */
   lossSeed: number;
-  /** Added to the real batch's mean on the minibatch-averaging path (site-score-correction.ts). */
+  /** Added to the real batch's mean on the minibatch-averaging path (site-mean-correction.ts). */
   realMeanShift?: tf.Tensor1D;
 }
 
@@ -102,8 +101,6 @@ export interface GeneratorStepOptions {
   noiseSeed: number;
   /** Adds weight × Σ KL(target ‖ fake batch mean) per code to the loss (marginal-matching.ts). */
   marginals?: { target: tf.Tensor1D; weight: number };
-  /** A federated site's shift of the discriminator's score towards the pooled target (site-score-correction.ts). */
-  siteCorrection?: SiteScoreCorrectionTensors;
 }
 
 /**
@@ -118,8 +115,7 @@ export function generatorStep(model: GanModel, options: GeneratorStepOptions): n
     const marginals = options.marginals;
     const loss = update(model.optimizers().generator, model.stepParameters.generator, model.l2, () => {
       const fake = networks.generate(z, { training: true, updateStatistics: true });
-      const scores = networks.discriminate(fake);
-      const adversarial = objective.generatorLoss(options.siteCorrection ? correctScores(scores, fake, options.siteCorrection) : scores);
+      const adversarial = objective.generatorLoss(networks.discriminate(fake));
       return marginals ? tf.add(adversarial, tf.mul(marginals.weight, marginalMatchingLoss(fake, marginals.target))) : adversarial;
     });
     return loss.dataSync()[0];

@@ -10,7 +10,7 @@ import type { DpStepSettings } from '../privacy/dp-sgd/private-gradients';
 import { expectedBatchSize, privacySpent, type DpSteps, type PrivacySpent } from '../privacy/dp-sgd/privacy-spent';
 import { createModel } from './create-model';
 import { marginalTargetTensor, validateMarginalTarget } from './marginal-matching';
-import { disposeCorrectionTensors, siteScoreCorrectionTensors } from './site-score-correction';
+import { meanShiftTensor } from './site-mean-correction';
 import { batchesPerEpoch } from './planned-batches';
 import { assertFiniteLosses } from './finite-losses';
 import { flushTinyValues, UPDATES_PER_FLUSH } from './flush-tiny-values';
@@ -64,16 +64,12 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
     // The correction is built from the site's exact prevalences, which no DP accountant charges.
     throw new FedsynthError('training option siteCorrection cannot be combined with dp: it uses the exact prevalences of the records', 'TRAIN_BAD_OPTION');
   }
-  if (resolved.siteCorrection && resolved.siteCorrection.codes !== matrix.cols) {
-    throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.codes} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
+  if (resolved.siteCorrection && resolved.siteCorrection.meanShift.length !== matrix.cols) {
+    throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.meanShift.length} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
   }
   const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
-  if (resolved.siteCorrection && model.objective.name !== 'non-saturating') {
-    // The correction is a log density ratio added to a logistic discriminator's logit; a critic's score is no such thing.
-    if (!given) model.dispose();
-    throw new FedsynthError(`training option siteCorrection needs medGAN's logistic discriminator; the ${model.family} family's objective is ${model.objective.name}`, 'TRAIN_BAD_OPTION');
-  }
-  if (resolved.siteCorrection?.meanShift && !(model.options.family === 'medgan' && model.options.minibatchAveraging)) {
+  if (resolved.siteCorrection && !(model.options.family !== 'seed' && model.options.minibatchAveraging)) {
+    // The correction acts on the minibatch-averaging path only; without it there is nothing to correct.
     if (!given) model.dispose();
     throw new FedsynthError('training option siteCorrection: correcting the batch means needs minibatch averaging, which this model has off', 'TRAIN_BAD_OPTION');
   }
@@ -242,7 +238,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   let last: Partial<GanLog['losses']> = {};
   const target = options.marginals && epochs > 0 ? marginalTargetTensor(options.marginals) : undefined;
   const marginals = target ? { target, weight: options.marginals!.weight } : undefined;
-  const siteCorrection = options.siteCorrection && epochs > 0 ? siteScoreCorrectionTensors(options.siteCorrection) : undefined;
+  const realMeanShift = options.siteCorrection && epochs > 0 ? meanShiftTensor(options.siteCorrection) : undefined;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
@@ -274,7 +270,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
             const seeds = { noiseSeed: nextSeed(rng), lossSeed: nextSeed(rng) };
             d = settings
               ? dpDiscriminatorStep(model, real, settings, { ...seeds, fakeCount: batchSize })
-              : discriminatorStep(model, real, { ...seeds, ...(siteCorrection?.meanShift ? { realMeanShift: siteCorrection.meanShift } : {}) });
+              : discriminatorStep(model, real, { ...seeds, ...(realMeanShift ? { realMeanShift } : {}) });
           } finally {
             real.dispose();
           }
@@ -287,7 +283,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
         }
         // A generator update after every dSteps discriminator updates, and one for a short tail.
         if (pending.length === dSteps || (!real && pending.length > 0)) {
-          const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng), ...(marginals ? { marginals } : {}), ...(siteCorrection ? { siteCorrection } : {}) });
+          const g = generatorStep(model, { batchSize, noiseSeed: nextSeed(rng), ...(marginals ? { marginals } : {}) });
           step++;
           const losses = { d: mean(pending), g };
           assertFiniteLosses(losses, `gan epoch ${epoch}, step ${step}`);
@@ -307,7 +303,7 @@ async function* ganPhase(ctx: PhaseContext, trainMatrix: BinaryMatrix): AsyncGen
   } finally {
     // The target tensors live for the phase; freed however it ends (done, stopped, thrown).
     target?.dispose();
-    if (siteCorrection) disposeCorrectionTensors(siteCorrection);
+    realMeanShift?.dispose();
   }
   return { epochs, steps: step, stopped: false, last };
 }

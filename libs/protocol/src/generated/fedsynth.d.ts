@@ -1441,9 +1441,6 @@ export namespace fedsynth {
             /** MarginalMatching pooledPrevalence. */
             pooledPrevalence: Uint8Array;
 
-            /** MarginalMatching correctScores. */
-            correctScores: boolean;
-
             /** MarginalMatching correctBatchMeans. */
             correctBatchMeans: boolean;
 
@@ -1487,9 +1484,6 @@ export namespace fedsynth {
 
                 /** MarginalMatching pooledPrevalence */
                 pooledPrevalence?: (Uint8Array|null);
-
-                /** MarginalMatching correctScores */
-                correctScores?: (boolean|null);
 
                 /** MarginalMatching correctBatchMeans */
                 correctBatchMeans?: (boolean|null);

@@ -3462,7 +3462,6 @@ $root.fedsynth = (function() {
              * @property {number|null} [weight] MarginalMatching weight
              * @property {number|null} [noiseMultiplier] MarginalMatching noiseMultiplier
              * @property {Uint8Array|null} [pooledPrevalence] MarginalMatching pooledPrevalence
-             * @property {boolean|null} [correctScores] MarginalMatching correctScores
              * @property {boolean|null} [correctBatchMeans] MarginalMatching correctBatchMeans
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -3520,14 +3519,6 @@ $root.fedsynth = (function() {
             MarginalMatching.prototype.pooledPrevalence = $util.newBuffer([]);
 
             /**
-             * MarginalMatching correctScores.
-             * @member {boolean} correctScores
-             * @memberof fedsynth.v1.MarginalMatching
-             * @instance
-             */
-            MarginalMatching.prototype.correctScores = false;
-
-            /**
              * MarginalMatching correctBatchMeans.
              * @member {boolean} correctBatchMeans
              * @memberof fedsynth.v1.MarginalMatching
@@ -3573,8 +3564,6 @@ $root.fedsynth = (function() {
                     writer.uint32(/* id 2, wireType 1 =*/17).double(message.noiseMultiplier);
                 if (message.pooledPrevalence != null && $Object.hasOwnProperty.call(message, "pooledPrevalence") && message.pooledPrevalence.length)
                     writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.pooledPrevalence);
-                if (message.correctScores != null && $Object.hasOwnProperty.call(message, "correctScores") && message.correctScores !== false)
-                    writer.uint32(/* id 4, wireType 0 =*/32).bool(message.correctScores);
                 if (message.correctBatchMeans != null && $Object.hasOwnProperty.call(message, "correctBatchMeans") && message.correctBatchMeans !== false)
                     writer.uint32(/* id 5, wireType 0 =*/40).bool(message.correctBatchMeans);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -3646,15 +3635,6 @@ $root.fedsynth = (function() {
                                 message.pooledPrevalence = value;
                             else
                                 delete message.pooledPrevalence;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.correctScores = value;
-                            else
-                                delete message.correctScores;
                             continue;
                         }
                     case 5: {

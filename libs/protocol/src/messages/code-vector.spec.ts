@@ -86,17 +86,12 @@ describe('code vectors on the wire (site code counts, pooled prevalences)', () =
     );
   });
 
-  it('carries the correction flags with pooled prevalences only', () => {
+  it('carries the batch-mean correction flag with pooled prevalences only', () => {
     const pooled = new Float32Array([0.25, 0.5]);
-    const back = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled, correctScores: true })));
-    expect(back.body.kind === 'trainTask' && back.body.value.marginals!.correctScores).toBe(true);
-    const plain = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled })));
-    expect(plain.body.kind === 'trainTask' && 'correctScores' in plain.body.value.marginals!).toBe(false);
-    expect(errorOf(() => encodeEnvelope(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, correctScores: true }))))).toBe(
-      'INVALID_VALUE trainTask.marginals.correctScores: score correction needs the pooled prevalences',
-    );
     const means = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled, correctBatchMeans: true })));
-    expect(means.body.kind === 'trainTask' && [means.body.value.marginals!.correctBatchMeans, 'correctScores' in means.body.value.marginals!]).toEqual([true, false]);
+    expect(means.body.kind === 'trainTask' && means.body.value.marginals!.correctBatchMeans).toBe(true);
+    const plain = roundTrip(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, pooledPrevalence: pooled })));
+    expect(plain.body.kind === 'trainTask' && 'correctBatchMeans' in plain.body.value.marginals!).toBe(false); // only when the run asks
     expect(errorOf(() => encodeEnvelope(createEnvelope('trainTask', task({ weight: 1, noiseMultiplier: 0, correctBatchMeans: true }))))).toBe(
       'INVALID_VALUE trainTask.marginals.correctBatchMeans: batch-mean correction needs the pooled prevalences',
     );

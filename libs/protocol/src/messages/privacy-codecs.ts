@@ -51,19 +51,16 @@ export function checkMarginalMatching(v: WireMarginals | null | undefined, field
     if (noiseMultiplier < 0) throw new ProtocolError('INVALID_VALUE', `${noiseMultiplier} must be ≥ 0`, { field: `${field}.noiseMultiplier` });
   }
   const raw = v.pooledPrevalence ?? undefined;
-  const correctScores = v.correctScores ?? false;
   const correctBatchMeans = v.correctBatchMeans ?? false;
-  if (typeof correctScores !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.correctScores` });
   if (typeof correctBatchMeans !== 'boolean') throw new ProtocolError('INVALID_VALUE', 'not a boolean', { field: `${field}.correctBatchMeans` });
   if (raw === undefined || raw.length === 0) {
-    // Both corrections move a site's view towards the pooled prevalences: without them there is nothing to correct towards.
-    if (correctScores) throw new ProtocolError('INVALID_VALUE', 'score correction needs the pooled prevalences', { field: `${field}.correctScores` });
+    // The correction centres a site's real batch means on the pooled prevalences: without them there is nothing to centre on.
     if (correctBatchMeans) throw new ProtocolError('INVALID_VALUE', 'batch-mean correction needs the pooled prevalences', { field: `${field}.correctBatchMeans` });
     return { weight, noiseMultiplier };
   }
   // Pooled prevalences come from exact site counts, which dp runs never collect.
   if (withDp) throw new ProtocolError('INVALID_VALUE', 'pooled prevalences are for runs without dp', { field: `${field}.pooledPrevalence` });
-  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1), ...(correctScores ? { correctScores } : {}), ...(correctBatchMeans ? { correctBatchMeans } : {}) };
+  return { weight, noiseMultiplier, pooledPrevalence: checkCodeVector(raw, `${field}.pooledPrevalence`, limits, 1), ...(correctBatchMeans ? { correctBatchMeans } : {}) };
 }
 
 /** PrivacySpent, or undefined when absent: ε finite and ≥ 0, δ in (0, 1). */

@@ -59,7 +59,7 @@ export const trainTaskCodec: BodyCodec<'trainTask'> = {
       deadlineUnixMs: deadline ?? 0,
       ...(dp ? { dp } : {}),
       ...(marginals
-        ? { marginals: { weight: marginals.weight, noiseMultiplier: marginals.noiseMultiplier, ...(marginals.pooledPrevalence ? { pooledPrevalence: codeVectorBytes(marginals.pooledPrevalence) } : {}), ...(marginals.correctScores ? { correctScores: true } : {}), ...(marginals.correctBatchMeans ? { correctBatchMeans: true } : {}) } }
+        ? { marginals: { weight: marginals.weight, noiseMultiplier: marginals.noiseMultiplier, ...(marginals.pooledPrevalence ? { pooledPrevalence: codeVectorBytes(marginals.pooledPrevalence) } : {}), ...(marginals.correctBatchMeans ? { correctBatchMeans: true } : {}) } }
         : {}),
       ...(secureAggregation ? { secureAggregation } : {}),
     }).finish();

@@ -120,8 +120,6 @@ export interface MarginalMatching {
   noiseMultiplier: number;
   /** Runs without dp: the sites' pooled prevalences, one per code, matched instead of the site's own. */
   pooledPrevalence?: Float32Array;
-  /** With pooledPrevalence only: shift the discriminator's score the generator sees towards the pooled distribution. */
-  correctScores?: boolean;
   /** With pooledPrevalence only: centre the real batch means the discriminator sees on the pooled prevalences. */
   correctBatchMeans?: boolean;
 }

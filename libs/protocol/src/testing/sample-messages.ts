@@ -125,7 +125,7 @@ const SAMPLERS: { [K in BodyKind]: (rng: SeededRandom) => BodyMap[K] } = {
       // Pooled prevalences only without dp.
       const pooled =
         !('dp' in dp) && rng.bool()
-          ? { pooledPrevalence: Float32Array.from({ length: rng.int(1, 40) }, () => Math.fround(rng.uniform(0, 1))), ...(rng.bool() ? { correctScores: true } : {}), ...(rng.bool() ? { correctBatchMeans: true } : {}) }
+          ? { pooledPrevalence: Float32Array.from({ length: rng.int(1, 40) }, () => Math.fround(rng.uniform(0, 1))), ...(rng.bool() ? { correctBatchMeans: true } : {}) }
           : {};
       const marginals = rng.bool() ? { marginals: { weight: rng.uniform(0.01, 10), noiseMultiplier: 'dp' in dp || rng.bool() ? rng.uniform(0.5, 20) : 0, ...pooled } } : {};
       return { ...dp, ...marginals };
