@@ -1,3 +1,5 @@
+import { rmse } from './site-mixture';
+
 /**
  * Which mixture of the sites a generator's code prevalences follow: the arithmetic one,
  * Σ_s w_s·π_s (the pooled population, what a centralised generator aims at), or the
@@ -37,12 +39,6 @@ export function siteMixtures(sites: readonly ArrayLike<number>[], siteRecords: r
     geometric[j] = 1 / (1 + Math.exp(-logits));
   }
   return { arithmetic, geometric };
-}
-
-function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let j = 0; j < a.length; j++) sum += (a[j]! - b[j]!) ** 2;
-  return Math.sqrt(sum / a.length);
 }
 
 /** Pure: how close `generated` is to each mixture, and the two-term least-squares fit. */

@@ -11,7 +11,8 @@ export interface SiteMixture {
   rmseAtPooledMixture: number;
 }
 
-function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** Root mean squared difference of two equally long vectors. */
+export function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let sum = 0;
   for (let j = 0; j < a.length; j++) sum += (a[j]! - b[j]!) ** 2;
   return Math.sqrt(sum / a.length);
