@@ -12,8 +12,8 @@ type MarginalTask = Pick<TrainTask, 'runId' | 'phase' | 'marginals'>;
  * noise sd z·√m), and the caller charges that release to the site's ledger together with
  * the round's DP-SGD steps. Either way the vector stays in this process: the generator's use
  * of it is post-processing, and only weights leave. In a run matching the pooled prevalences
- * the task carries them (from every site's code counts, sent at vocabulary agreement) and
- * the site's own are not used.
+ * the task carries them (from every site's code counts, sent at vocabulary agreement); the
+ * site's own exact ones are then computed only for the batch-mean correction.
  */
 export class PrevalenceReleases {
   /** Prevalences per run id (a run's matrix is fixed once its vocabulary is agreed). */
@@ -49,8 +49,9 @@ export class PrevalenceReleases {
     if (task.phase !== 'gan' || !marginals || this.released.has(task.runId)) return;
     // A pooled run needs the site's own (exact, never released) prevalences only for the batch-mean correction.
     if (marginals.pooledPrevalence && !marginals.correctBatchMeans) return;
+    // Pooled runs have no dp (the codec refuses both), so the correction uses the exact prevalences.
     const prevalence =
-      marginals.noiseMultiplier > 0
+      marginals.noiseMultiplier > 0 && !marginals.pooledPrevalence
         ? noisyPrevalence(matrix, {
             noiseMultiplier: marginals.noiseMultiplier,
             maxCodesPerRecord: DEFAULT_MAX_CODES_PER_RECORD,
@@ -60,10 +61,6 @@ export class PrevalenceReleases {
     this.released.set(task.runId, prevalence);
   }
 
-  /**
-   * What the generator of `task` matches, or undefined (no marginal matching, not a GAN round,
-   * not prepared): the pooled prevalences when the task carries them, else the site's own.
-   */
   /**
    * The batch-mean correction of a pooled run that asks for it (TrainTask.marginals.correctBatchMeans):
    * the pooled prevalences and the site's own exact ones, which stay in this process.
@@ -75,6 +72,10 @@ export class PrevalenceReleases {
     return { pooled: Float64Array.from(marginals.pooledPrevalence), site };
   }
 
+  /**
+   * What the generator of `task` matches, or undefined (no marginal matching, not a GAN round,
+   * not prepared): the pooled prevalences when the task carries them, else the site's own.
+   */
   targetFor(task: MarginalTask): MarginalTarget | undefined {
     const marginals = task.marginals;
     if (task.phase === 'gan' && marginals?.pooledPrevalence) return { prevalence: Float64Array.from(marginals.pooledPrevalence), weight: marginals.weight };

@@ -113,6 +113,7 @@ function parse() {
   const seed = wholeNumber('seed', values.seed, 0);
   if (values['marginal-target'] !== undefined && values['marginal-weight'] === undefined) throw new Error('--marginal-target needs --marginal-weight');
   if (values['correct-batch-means'] && values['marginal-target'] !== 'pooled') throw new Error('--correct-batch-means needs --marginal-target pooled');
+  if (values['correct-batch-means'] && values['minibatch-averaging'] === 'off') throw new Error('--correct-batch-means corrects the minibatch-averaging path: not with --minibatch-averaging off');
   const averaging = values['minibatch-averaging'];
   if (averaging !== 'on' && averaging !== 'off') throw new Error(`--minibatch-averaging must be on or off, got '${averaging}'`);
   const sampling = values.sampling as SampleDraw;

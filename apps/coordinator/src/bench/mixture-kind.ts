@@ -17,7 +17,7 @@ export interface MixtureKind {
   fit: { arithmetic: number; geometric: number };
 }
 
-/** The two mixtures per code. Prevalences are kept ½ record inside (0, 1) at each site's size, as the score correction does. */
+/** The two mixtures per code. Prevalences are kept ½ record inside (0, 1) at each site's size, so a code a site lacks has a finite logit. */
 export function siteMixtures(sites: readonly ArrayLike<number>[], siteRecords: readonly number[]): { arithmetic: Float64Array; geometric: Float64Array } {
   if (sites.length < 2 || siteRecords.length !== sites.length) throw new RangeError(`need ≥ 2 sites with a record count each, got ${sites.length} sites and ${siteRecords.length} counts`);
   const codes = sites[0]!.length;

@@ -37,6 +37,8 @@ describe('checkRunOptions: dp', () => {
 
   it.each([
     [{ marginals: 1 }, 'marginals must be an object { weight, noiseMultiplier?, target?, correctBatchMeans? }'],
+    [{ model: { minibatchAveraging: false }, marginals: { weight: 1, target: 'pooled', correctBatchMeans: true } }, "marginals.correctBatchMeans needs modelFamily 'medgan' with minibatch averaging"],
+    [{ modelFamily: 'wgan-gp', marginals: { weight: 1, target: 'pooled', correctBatchMeans: true } }, "marginals.correctBatchMeans needs modelFamily 'medgan' with minibatch averaging"],
     [{ marginals: { weight: 1, target: 'site', correctBatchMeans: true } }, "marginals.correctBatchMeans needs marginals.target 'pooled' (the means are centred on the pooled prevalences)"],
     [{ marginals: { weight: 1, target: 'pooled', correctBatchMeans: 1 } }, 'marginals.correctBatchMeans must be true or false, got 1'],
     [{ marginals: { weight: 1, correctScores: true } }, 'marginals has unknown field correctScores (allowed: weight, noiseMultiplier, target, correctBatchMeans)'],

@@ -134,6 +134,10 @@ export function checkRunOptions(input: unknown): FederatedRunOptions {
   if (!(typeof generatorAverage.decay === 'number' && generatorAverage.decay >= 0 && generatorAverage.decay < 1)) problems.push('generatorAverage.decay must be a number in [0, 1) (0 turns the average off)');
   const dp = checkRunDpOptions(given['dp'], { family: String(family), model: isObject(model) ? model : {}, problems });
   const marginals = checkRunMarginalOptions(given['marginals'], { dp: given['dp'] !== undefined && given['dp'] !== null, problems });
+  // The sites' trainer refuses the correction without a mean path to correct: refuse it here, before any round.
+  if (marginals?.correctBatchMeans && (family !== 'medgan' || (isObject(model) && model.minibatchAveraging === false))) {
+    problems.push("marginals.correctBatchMeans needs modelFamily 'medgan' with minibatch averaging (it corrects the discriminator's batch-mean path)");
+  }
   const secureAggregation = checkRunSecureAggregationOptions(given['secureAggregation'], { strategyName: String((strategy as { name?: unknown })?.name), problems });
   const serverStep = isObject(strategy) && (strategy['serverLearningRate'] !== undefined || strategy['serverMomentum'] !== undefined);
   if (secureAggregation && serverStep) {

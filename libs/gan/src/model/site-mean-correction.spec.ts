@@ -84,6 +84,7 @@ describe('training with a site mean correction', () => {
     expect(() => train('medgan', matrix, { epochs: 1, model: { ...TINY_MODEL, minibatchAveraging: false }, siteCorrection })).toThrow(
       'correcting the batch means needs minibatch averaging, which this model has off',
     );
+    expect(() => train('wgan-gp', matrix, { epochs: 1, model: { ...TINY_MODEL, minibatchAveraging: true }, siteCorrection })).toThrow('siteCorrection is for medgan with minibatch averaging, not wgan-gp');
     expect(tf.memory().numTensors).toBe(before);
     expect(() => train('medgan', matrix, { epochs: 1, model: TINY_MODEL, siteCorrection: { pooled: site.slice(1), site: site.slice(1) } })).toThrow(
       'siteCorrection: 9 prevalences but the matrix has 10 columns',

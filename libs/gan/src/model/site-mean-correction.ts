@@ -10,7 +10,7 @@ import { FedsynthError } from '../errors/fedsynth-error';
  * federation's target. Averaged over the sites, FedAvg's generator then follows the sites'
  * *geometric* mixture (per code σ(Σ_s w_s·logit π_s)), in which a code common at one site only
  * comes out at a fraction of its pooled prevalence, even with every site matching the pooled
- * prevalences (root README, "Why: the minibatch-averaging path"). Adding pooled − site to each
+ * prevalences (root README, "Why: the geometric mixture, and where it comes from"). Adding pooled − site to each
  * real batch's mean centres the real means on the pooled prevalences, with the site's own
  * sampling noise: what a centralised discriminator sees. The per-record path is left alone.
  */

@@ -68,10 +68,15 @@ export function train(familyOrModel: ModelFamily | GanModel, matrix: BinaryMatri
     throw new FedsynthError(`training option siteCorrection: ${resolved.siteCorrection.meanShift.length} prevalences but the matrix has ${matrix.cols} columns`, 'TRAIN_BAD_OPTION');
   }
   const model = given ?? createModel(familyOrModel as ModelFamily, modelInput);
-  if (resolved.siteCorrection && !(model.options.family !== 'seed' && model.options.minibatchAveraging)) {
-    // The correction acts on the minibatch-averaging path only; without it there is nothing to correct.
+  if (resolved.siteCorrection && !(model.options.family === 'medgan' && model.options.minibatchAveraging)) {
+    // The correction acts on the minibatch-averaging path only (and WGAN-GP's gradient penalty would score unshifted means).
     if (!given) model.dispose();
-    throw new FedsynthError('training option siteCorrection: correcting the batch means needs minibatch averaging, which this model has off', 'TRAIN_BAD_OPTION');
+    throw new FedsynthError(
+      model.options.family === 'medgan'
+        ? 'training option siteCorrection: correcting the batch means needs minibatch averaging, which this model has off'
+        : `training option siteCorrection is for medgan with minibatch averaging, not ${model.options.family}`,
+      'TRAIN_BAD_OPTION',
+    );
   }
   return Object.assign(runTraining(model, matrix, resolved), { model });
 }
