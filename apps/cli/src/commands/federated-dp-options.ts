@@ -40,7 +40,7 @@ export const RUN_DP_HELP = `  --dp-noise-multiplier S    train at the sites with
                              means on the pooled prevalences where the discriminator compares
                              batch means (minibatch averaging), which otherwise holds each
                              site's generator to its own case mix (root README, "Federation
-                             gain"; with it the federation came within 5 % of centralised)`;
+                             gain": with it the federated generator matched the centralised one)`;
 
 export const SITE_DP_OPTIONS = {
   'dp-epsilon': { type: 'string' },
