@@ -84,8 +84,11 @@ type ScoredArm = GainRow & { kind: MixtureKind };
 
 function rowFor(e: StoredExperiment, label: string, synthetic: BinaryMatrix, scorer: GeneratorScorer | undefined): ScoredArm {
   const { cohort } = e;
-  const kind = mixtureKind({ generated: prevalence(synthetic), sites: cohort.siteTrain.map((m) => prevalence(m)), siteRecords: cohort.siteTrain.map((m) => m.rows) });
-  const mixture = siteMixture({ synthetic: prevalence(synthetic), sites: cohort.siteTrain.map((m) => prevalence(m)), siteRecords: cohort.siteTrain.map((m) => m.rows), reference: prevalence(cohort.pooledHoldout) });
+  const generated = prevalence(synthetic);
+  const sites = cohort.siteTrain.map((m) => prevalence(m));
+  const siteRecords = cohort.siteTrain.map((m) => m.rows);
+  const kind = mixtureKind({ generated, sites, siteRecords });
+  const mixture = siteMixture({ synthetic: generated, sites, siteRecords, reference: prevalence(cohort.pooledHoldout) });
   const scores: GeneratorScores = scorer ? scorer.score(synthetic, { members: cohort.pooledTrain, nonMembers: cohort.pooledHoldout }) : ({ rmse: prevalenceQuality(cohort.pooledHoldout, synthetic).rmse } as GeneratorScores);
   return { label, trainingRecords: cohort.pooledTrain.rows, wallMs: null, scores, mixture, kind };
 }
